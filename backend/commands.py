@@ -1,0 +1,82 @@
+"""Backend operations as plain functions, for the ``station`` command line."""
+
+from __future__ import annotations
+
+import logging
+
+from backend.audit import verify_audit_chain
+from backend.case_states import CaseState
+from backend.db import Database
+from backend.migrate import upgrade_database
+from backend.services.cases import change_case_state
+from backend.services.kiosks import register_kiosk, revoke_kiosk
+from config.settings import BackendSettings
+
+logger = logging.getLogger(__name__)
+
+
+def migrate(settings: BackendSettings | None = None) -> None:
+    """Bring the configured database to the newest schema."""
+    settings = settings or BackendSettings()
+    upgrade_database(settings.resolved_database_url)
+
+
+def register_kiosk_command(
+    settings: BackendSettings | None,
+    code: str,
+    name: str,
+    office: str,
+    rotate: bool = False,
+    actor: str = "cli",
+) -> str:
+    """Provision a kiosk (migrating first) and return its credential; shown once, never stored."""
+    settings = settings or BackendSettings()
+    migrate(settings)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            return register_kiosk(session, code, name, office, rotate=rotate, actor=actor)
+    finally:
+        database.dispose()
+
+
+def revoke_kiosk_command(settings: BackendSettings | None, code: str, actor: str = "cli") -> None:
+    """Revoke a kiosk's credential; it gets 401 from its next request on."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            revoke_kiosk(session, code, actor=actor)
+    finally:
+        database.dispose()
+
+
+def change_case_state_command(
+    settings: BackendSettings | None,
+    case_number: str,
+    to_state: CaseState | str,
+    actor: str = "cli",
+    note: str = "",
+) -> str:
+    """Move a case to another state (if allowed) and return the state it is now in."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            return change_case_state(session, case_number, to_state, actor, note).state
+    finally:
+        database.dispose()
+
+
+def verify_audit_command(settings: BackendSettings | None = None) -> bool:
+    """Whether the audit chain is intact; the first broken entry is logged."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            intact, first_bad_id = verify_audit_chain(session)
+    finally:
+        database.dispose()
+    if not intact:
+        logger.error("audit chain broken at entry %s", first_bad_id)
+    return intact

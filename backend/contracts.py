@@ -1,0 +1,201 @@
+"""What travels between kiosk and backend: pydantic models and the case-number format.
+
+The only module of ``backend`` a kiosk may import; it must never import FastAPI.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+# --- Case numbers -------------------------------------------------------------------------
+# Four-digit kiosk code, seven-digit kiosk sequence, one Damm check digit: twelve digits,
+# printed as three groups of four. Unique without asking the backend.
+
+KIOSK_CODE_DIGITS = 4
+SEQUENCE_DIGITS = 7
+CASE_NUMBER_DIGITS = KIOSK_CODE_DIGITS + SEQUENCE_DIGITS + 1
+
+_DAMM_TABLE = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+
+
+class CaseNumberError(ValueError):
+    """A typed or scanned case number is malformed; ``reason`` says how."""
+
+    def __init__(self, reason: Literal["empty", "not_digits", "length", "check_digit"]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def damm_check_digit(digits: str) -> int:
+    """The Damm check digit of a string of decimal digits."""
+    interim = 0
+    for char in digits:
+        interim = _DAMM_TABLE[interim][int(char)]
+    return interim
+
+
+def make_case_number(kiosk_code: str, sequence: int) -> str:
+    """The twelve-digit case number for a kiosk's n-th submission."""
+    if not re.fullmatch(rf"\d{{{KIOSK_CODE_DIGITS}}}", kiosk_code):
+        raise ValueError(f"kiosk code must be {KIOSK_CODE_DIGITS} digits: {kiosk_code!r}")
+    if not 0 < sequence < 10**SEQUENCE_DIGITS:
+        raise ValueError(f"sequence out of range: {sequence}")
+    body = f"{kiosk_code}{sequence:0{SEQUENCE_DIGITS}d}"
+    return body + str(damm_check_digit(body))
+
+
+def normalize_case_number(text: str) -> str:
+    """Strip spaces and dashes from a typed or scanned number and validate it."""
+    compact = re.sub(r"[\s\-]", "", text or "")
+    if not compact:
+        raise CaseNumberError("empty")
+    if not compact.isdigit() or not compact.isascii():
+        raise CaseNumberError("not_digits")
+    if len(compact) != CASE_NUMBER_DIGITS:
+        raise CaseNumberError("length")
+    if damm_check_digit(compact) != 0:
+        raise CaseNumberError("check_digit")
+    return compact
+
+
+def group_case_number(number: str) -> str:
+    """``000100000423`` -> ``0001 0000 0423`` for screens and receipts."""
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def kiosk_code_of(number: str) -> str:
+    return number[:KIOSK_CODE_DIGITS]
+
+
+def _validated_case_number(value: str) -> str:
+    return normalize_case_number(value)
+
+
+CaseNumber = Annotated[str, AfterValidator(_validated_case_number)]
+
+# --- Status links -------------------------------------------------------------------------
+# The receipt's QR carries the case number and a short HMAC, so numbers cannot be enumerated.
+# Each kiosk gets its own link key derived from the backend's master secret, so it can print a
+# valid link while offline, and a leaked key exposes only that kiosk's numbers.
+
+STATUS_TAG_CHARS = 10
+
+
+def derive_status_link_key(master_secret: bytes, kiosk_code: str) -> bytes:
+    return hmac.new(master_secret, f"status-link:{kiosk_code}".encode(), hashlib.sha256).digest()
+
+
+def status_tag(link_key: bytes, case_number: str) -> str:
+    """A 50-bit lowercase base32 tag over the case number."""
+    digest = hmac.new(link_key, case_number.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:STATUS_TAG_CHARS]
+
+
+def status_path(case_number: str, tag: str) -> str:
+    return f"/s/{case_number}/{tag}"
+
+
+def status_url(public_base_url: str, link_key: bytes, case_number: str) -> str:
+    return public_base_url.rstrip("/") + status_path(case_number, status_tag(link_key, case_number))
+
+
+_STATUS_URL_TAIL = re.compile(
+    rf"/s/(\d{{{CASE_NUMBER_DIGITS}}})/([a-z2-7]{{{STATUS_TAG_CHARS}}})/?$"
+)
+
+
+def parse_status_url(text: str) -> tuple[str, str] | None:
+    """(case number, tag) from a scanned status URL, or None when it is not one."""
+    match = _STATUS_URL_TAIL.search(text.strip())
+    if not match:
+        return None
+    return match.group(1), match.group(2)
+
+
+# --- Wire models --------------------------------------------------------------------------
+
+Language = Literal["uz_Latn", "uz_Cyrl", "ru", "en"]
+MAX_TEXT_CHARS = 2000
+Phone = Annotated[str, StringConstraints(pattern=r"^\+\d{9,15}$")]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
+class PublicStage(StrEnum):
+    """The few stages a citizen sees; internal case states collapse into these."""
+
+    RECEIVED = "received"
+    IN_REVIEW = "in_review"
+    ACTION_NEEDED = "action_needed"
+    DECIDED = "decided"
+    READY = "ready"
+    CLOSED = "closed"
+
+
+class CaseSubmission(BaseModel):
+    """A citizen's application, appeal or report as the kiosk sends it."""
+
+    submission_id: UUID
+    case_number: CaseNumber
+    service_code: Code
+    service_kind: Literal["application", "appeal", "report"]
+    category_code: Code
+    language: Language
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
+        max_length=MAX_TEXT_CHARS
+    )
+    phone: Phone | None = None
+    consent: Literal[True]
+    submitted_at: datetime
+
+
+class CaseAccepted(BaseModel):
+    case_number: str
+    status_url: str
+    registered_at: datetime
+    stage: PublicStage
+    created: bool = Field(description="False when this submission id was seen before")
+
+
+class CaseStatusView(BaseModel):
+    """What anyone with a receipt may see: no personal data."""
+
+    case_number: str
+    stage: PublicStage
+    registered_at: datetime
+    updated_at: datetime
+    service_kind: Literal["application", "appeal", "report"]
+    office: str
+
+
+class KioskIdentityView(BaseModel):
+    """What a kiosk learns about itself from the backend with its credential."""
+
+    code: str
+    name: str
+    status_link_key: str = Field(description="hex")
+    public_base_url: str
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str = ""

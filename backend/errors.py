@@ -1,0 +1,99 @@
+"""Domain errors of the backend; ``backend.http_errors`` maps them to HTTP in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the service was broken; ``code`` is the stable, machine-readable name."""
+
+    code = "domain_error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+# --- Kiosk credentials (401) --------------------------------------------------------------
+
+
+class CredentialError(DomainError):
+    code = "credential_invalid"
+
+
+class CredentialMissing(CredentialError):
+    code = "credential_missing"
+
+
+class CredentialMalformed(CredentialError):
+    code = "credential_malformed"
+
+
+class CredentialInvalid(CredentialError):
+    code = "credential_invalid"
+
+
+class CredentialRevoked(CredentialError):
+    code = "credential_revoked"
+
+
+# --- Kiosk registry -----------------------------------------------------------------------
+
+
+class KioskCodeInvalid(DomainError):
+    code = "kiosk_code_invalid"
+
+
+class KioskDetailsInvalid(DomainError):
+    code = "kiosk_details_invalid"
+
+
+class KioskAlreadyRegistered(DomainError):
+    code = "kiosk_already_registered"
+
+
+class KioskNotFound(DomainError):
+    code = "kiosk_not_found"
+
+
+# --- Cases --------------------------------------------------------------------------------
+
+
+class CaseNumberInvalid(DomainError):
+    """A malformed case number; ``reason`` is the contracts' CaseNumberError reason."""
+
+    code = "case_number_invalid"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"case number is invalid: {reason}")
+        self.reason = reason
+
+
+class CaseNumberForeign(DomainError):
+    code = "case_number_foreign"
+
+
+class CaseNumberTaken(DomainError):
+    code = "case_number_taken"
+
+
+class SubmissionConflict(DomainError):
+    code = "submission_conflict"
+
+
+class CaseNotFound(DomainError):
+    code = "case_not_found"
+
+
+class TransitionNotAllowed(DomainError):
+    code = "transition_not_allowed"
+
+
+# --- Requests -----------------------------------------------------------------------------
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"too many requests; retry in {retry_after_seconds} s")
+        self.retry_after_seconds = retry_after_seconds

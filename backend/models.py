@@ -1,0 +1,101 @@
+"""The backend's tables as typed SQLAlchemy models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from backend.db_types import UTCDateTime, utc_now
+
+# Deterministic constraint names, so later migrations (batch mode on SQLite) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Kiosk(Base):
+    """A provisioned kiosk; it authenticates with ``<code>.<secret>``, we keep a hash."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    office: Mapped[str] = mapped_column(String(200))
+    credential_hash: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    cases: Mapped[list[Case]] = relationship(back_populates="kiosk")
+
+
+class Case(Base):
+    """A citizen's application, appeal or report, as registered from a kiosk submission."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(12), unique=True)
+    submission_id: Mapped[UUID] = mapped_column(unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    service_code: Mapped[str] = mapped_column(String(40))
+    service_kind: Mapped[str] = mapped_column(String(16))
+    category_code: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime]
+    payload_hash: Mapped[str] = mapped_column(String(64))
+
+    kiosk: Mapped[Kiosk] = relationship(back_populates="cases")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    """One step of a case's history; the first has no ``from_state``."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class AuditEntry(Base):
+    """An append-only log row; ``prev_hash`` is the ``entry_hash`` of the row before it.
+
+    ``prev_hash`` is unique, so two writers can never fork the chain; the database also
+    refuses UPDATE and DELETE on this table (triggers created by the initial migration).
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(100))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per area; each hands its work to the matching service."""

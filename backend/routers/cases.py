@@ -1,0 +1,53 @@
+"""Case submission and lookup by kiosks: ``/api/v1/cases``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from backend.contracts import CaseAccepted, CaseStatusView, CaseSubmission, ErrorBody
+from backend.deps import CurrentKiosk, DatabaseDep, ReadingSession, Settings
+from backend.services.cases import case_status_by_number, submit_case
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseAccepted,
+    responses={
+        200: {"model": CaseAccepted, "description": "This submission id was already received"},
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody, "description": "case_number_foreign"},
+        409: {"model": ErrorBody, "description": "submission_conflict or case_number_taken"},
+        413: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
+)
+def create_case(
+    submission: CaseSubmission,
+    kiosk: CurrentKiosk,
+    database: DatabaseDep,
+    settings: Settings,
+    response: Response,
+) -> CaseAccepted:
+    with database.transaction() as session:
+        accepted = submit_case(
+            session, kiosk, submission, settings.resolved_secret_key, settings.public_base_url
+        )
+    if not accepted.created:
+        response.status_code = 200
+    return accepted
+
+
+@router.get(
+    "/{case_number}/status",
+    response_model=CaseStatusView,
+    responses={
+        401: {"model": ErrorBody},
+        404: {"model": ErrorBody, "description": "case_not_found"},
+        422: {"model": ErrorBody, "description": "case_number_invalid"},
+    },
+)
+def case_status(case_number: str, _kiosk: CurrentKiosk, session: ReadingSession) -> CaseStatusView:
+    return case_status_by_number(session, case_number)

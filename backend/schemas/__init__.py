@@ -1,0 +1,1 @@
+"""Backend-only response and view models; wire models shared with kiosks are in contracts."""

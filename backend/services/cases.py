@@ -1,0 +1,199 @@
+"""Registering kiosk submissions as cases, reading their status, and moving them along."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from backend.audit import append_audit
+from backend.case_states import INITIAL_STATE, CaseState, can_transition, public_stage
+from backend.contracts import (
+    CaseAccepted,
+    CaseNumberError,
+    CaseStatusView,
+    CaseSubmission,
+    kiosk_code_of,
+    normalize_case_number,
+)
+from backend.db_types import utc_now
+from backend.errors import (
+    CaseNotFound,
+    CaseNumberForeign,
+    CaseNumberInvalid,
+    CaseNumberTaken,
+    SubmissionConflict,
+    TransitionNotAllowed,
+)
+from backend.models import Case, CaseEvent
+from backend.services.kiosks import AuthenticatedKiosk
+from backend.services.status import status_url_for
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # A kiosk clock without an offset is taken as UTC, the only zone kiosks are told to send.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def submission_payload_hash(submission: CaseSubmission) -> str:
+    """SHA-256 of everything a submission says, so a retry can be told from a different one."""
+    content = submission.model_dump(mode="json", exclude={"consent"})
+    content["submitted_at"] = _as_utc(submission.submitted_at).isoformat()
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def case_status_view(case: Case) -> CaseStatusView:
+    """What anyone may see of a case: no text, phone or name."""
+    return CaseStatusView(
+        case_number=case.case_number,
+        stage=public_stage(case.state),
+        registered_at=case.registered_at,
+        updated_at=case.updated_at,
+        service_kind=case.service_kind,  # type: ignore[arg-type]
+        office=case.kiosk.office,
+    )
+
+
+def _accepted(
+    case: Case, created: bool, master_secret: bytes, public_base_url: str
+) -> CaseAccepted:
+    return CaseAccepted(
+        case_number=case.case_number,
+        status_url=status_url_for(master_secret, public_base_url, case.case_number),
+        registered_at=case.registered_at,
+        stage=public_stage(case.state),
+        created=created,
+    )
+
+
+def _find_case(session: Session, condition: ColumnElement[bool]) -> Case | None:
+    return session.scalar(select(Case).options(joinedload(Case.kiosk)).where(condition))
+
+
+def _repeat_of(existing: Case, payload_hash: str) -> Case:
+    if existing.payload_hash != payload_hash:
+        raise SubmissionConflict(
+            f"submission {existing.submission_id} was already received with different content"
+        )
+    return existing
+
+
+def submit_case(
+    session: Session,
+    kiosk: AuthenticatedKiosk,
+    submission: CaseSubmission,
+    master_secret: bytes,
+    public_base_url: str,
+) -> CaseAccepted:
+    """Register a submission as a new case, or return the case an identical earlier copy made.
+
+    Safe under concurrent identical requests: the unique constraints decide, and the loser
+    re-reads what the winner stored.
+    """
+    if kiosk_code_of(submission.case_number) != kiosk.code:
+        raise CaseNumberForeign(
+            f"case number {submission.case_number} does not belong to kiosk {kiosk.code}"
+        )
+    payload_hash = submission_payload_hash(submission)
+    existing = _find_case(session, Case.submission_id == submission.submission_id)
+    if existing is not None:
+        return _accepted(_repeat_of(existing, payload_hash), False, master_secret, public_base_url)
+
+    now = utc_now()
+    case = Case(
+        case_number=submission.case_number,
+        submission_id=submission.submission_id,
+        kiosk_id=kiosk.id,
+        service_code=submission.service_code,
+        service_kind=submission.service_kind,
+        category_code=submission.category_code,
+        language=submission.language,
+        text=submission.text,
+        phone=submission.phone,
+        state=INITIAL_STATE,
+        registered_at=now,
+        updated_at=now,
+        submitted_at=_as_utc(submission.submitted_at),
+        payload_hash=payload_hash,
+    )
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        existing = _find_case(session, Case.submission_id == submission.submission_id)
+        if existing is not None:
+            repeat = _repeat_of(existing, payload_hash)
+            return _accepted(repeat, False, master_secret, public_base_url)
+        raise CaseNumberTaken(
+            f"case number {submission.case_number} is already used by another submission"
+        ) from None
+    session.add(
+        CaseEvent(
+            case=case, from_state=None, to_state=case.state, at=now, actor=f"kiosk:{kiosk.code}"
+        )
+    )
+    append_audit(
+        session,
+        f"kiosk:{kiosk.code}",
+        "case.created",
+        f"case:{case.case_number}",
+        {
+            "submission_id": str(case.submission_id),
+            "state": case.state,
+            "payload_hash": payload_hash,
+        },
+    )
+    session.flush()
+    return _accepted(case, True, master_secret, public_base_url)
+
+
+def parse_case_number(raw: str) -> str:
+    """A typed case number normalized, or CaseNumberInvalid with the reason."""
+    try:
+        return normalize_case_number(raw)
+    except CaseNumberError as error:
+        raise CaseNumberInvalid(error.reason) from None
+
+
+def case_status_by_number(session: Session, raw_number: str) -> CaseStatusView:
+    """The status of a case whose number a citizen typed at a kiosk."""
+    number = parse_case_number(raw_number)
+    case = _find_case(session, Case.case_number == number)
+    if case is None:
+        raise CaseNotFound(f"no case {number}")
+    return case_status_view(case)
+
+
+def change_case_state(
+    session: Session, number: str, to_state: CaseState | str, actor: str, note: str = ""
+) -> Case:
+    """Move a case to ``to_state`` if the transition is allowed; history and audit follow."""
+    case_number = parse_case_number(number)
+    target = CaseState(to_state)
+    case = session.scalar(select(Case).where(Case.case_number == case_number).with_for_update())
+    if case is None:
+        raise CaseNotFound(f"no case {case_number}")
+    current = CaseState(case.state)
+    if not can_transition(current, target):
+        raise TransitionNotAllowed(f"a case cannot go from {current} to {target}")
+    now = utc_now()
+    case.state = target
+    case.updated_at = now
+    session.add(
+        CaseEvent(case=case, from_state=current, to_state=target, at=now, actor=actor, note=note)
+    )
+    append_audit(
+        session,
+        actor,
+        "case.state_changed",
+        f"case:{case_number}",
+        {"from": current, "to": target, "note": note},
+    )
+    session.flush()
+    return case

@@ -1,0 +1,1 @@
+"""The ``station`` command: composes each package's commands, importing them lazily."""

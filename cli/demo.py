@@ -1,0 +1,142 @@
+"""``station demo``: the backend, the device simulators and one registered kiosk, together."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from config.profiles import load_profile
+from config.settings import PROJECT_ROOT
+
+PRINTER_CONTROL_PORT = 9101
+SCANNER_CONTROL_PORT = 9102
+
+
+def _station(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cli.main", *args]
+
+
+def _wait_until(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
+
+
+def _backend_healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _kiosk_command(profile: Path, screenshots: Path) -> list[str]:
+    command = _station("kiosk", "run", "--profile", str(profile), "--screenshots", str(screenshots))
+    if os.environ.get("DISPLAY") or not shutil.which("xvfb-run"):
+        return command
+    return ["xvfb-run", "-a", "-s", "-screen 0 1080x1920x24", *command]
+
+
+def run_demo(port: int = 8000, profile: Path | None = None) -> int:
+    """Start everything, print where to look, and stop everything on Ctrl-C or a crash."""
+    profile = profile or PROJECT_ROOT / "config" / "profiles" / "demo.toml"
+    kiosk_profile = load_profile(profile)
+    var = PROJECT_ROOT / "var"
+    receipts, screenshots, logs = var / "receipts", var / "artifacts" / "demo", var / "logs"
+    for folder in (receipts, screenshots, logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    base_url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, STATION_PORT=str(port), STATION_PUBLIC_BASE_URL=base_url)
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+
+    code = kiosk_profile.kiosk.code
+    credential_file = PROJECT_ROOT / kiosk_profile.backend.credential_file
+    subprocess.run(_station("db", "upgrade"), check=True, env=env, cwd=PROJECT_ROOT)
+    subprocess.run(
+        _station(
+            "kiosk", "register", code, "--name", kiosk_profile.kiosk.name,
+            "--office", kiosk_profile.kiosk.office, "--rotate",
+            "--credential-file", str(credential_file),
+        ),
+        check=True, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    printer = kiosk_profile.devices.printer
+    scanner_link = PROJECT_ROOT / kiosk_profile.devices.scanner.url
+    services = {
+        "backend": _station("server", "--port", str(port)),
+        "printer": _station(
+            "sim", "printer", "--port", str(printer.port),
+            "--control-port", str(PRINTER_CONTROL_PORT), "--out", str(receipts),
+        ),
+        "scanner": _station(
+            "sim", "scanner", "--control-port", str(SCANNER_CONTROL_PORT),
+            "--link", str(scanner_link),
+        ),
+    }  # fmt: skip
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(name: str, command: list[str]) -> None:
+        log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - lives as long as the process
+        processes[name] = subprocess.Popen(
+            command, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def stop_all() -> None:
+        for process in reversed(processes.values()):
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for name, command in services.items():
+            start(name, command)
+        _wait_until(lambda: _backend_healthy(base_url), 30, "the backend")
+        _wait_until(scanner_link.exists, 15, "the scanner simulator")
+        start("kiosk", _kiosk_command(profile, screenshots))
+        _print_banner(base_url, kiosk_profile.kiosk.code, receipts, screenshots, logs)
+        while True:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} stopped (exit {process.returncode}); see {logs}/{name}.log")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping")
+        return 0
+    finally:
+        stop_all()
+
+
+def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: Path) -> None:
+    display = os.environ.get("DISPLAY")
+    screen = f"a window on {display}" if display else "a virtual screen (Xvfb)"
+    rows = [
+        ("Kiosk", f"{code}, on {screen}; a screenshot of every screen it shows: {shots}/"),
+        ("Backend health", f"{base_url}/health"),
+        ("Backend API (OpenAPI)", f"{base_url}/docs"),
+        ("Public status pages", f"{base_url}/s/<case number>/<tag> (the QR on each receipt)"),
+        ("Printed receipts", f"{receipts}/*.png"),
+        ("Scan a receipt", 'station sim control scanner "scan <URL or case number>"'),
+        ("Printer paper", 'station sim control printer "paper out" (or "paper ok")'),
+        ("Logs", f"{logs}/"),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    print("\nSmart Station demo is running.\n")
+    for label, value in rows:
+        print(f"  {label.ljust(width, '.')} {value}")
+    print("\nPress Ctrl-C to stop everything.\n", flush=True)

@@ -1,0 +1,169 @@
+"""``station``: one command line for the backend, the kiosk, the simulators and the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from config.settings import PROJECT_ROOT, BackendSettings, KioskSettings
+
+
+def _server(args: argparse.Namespace) -> int:
+    from backend.server import serve
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    serve(BackendSettings(**overrides))
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from backend.commands import migrate
+
+    settings = BackendSettings()
+    migrate(settings)
+    print(f"database is at the newest revision: {settings.resolved_database_url}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from backend.commands import verify_audit_command
+
+    return 0 if verify_audit_command(BackendSettings()) else 1
+
+
+def _kiosk_register(args: argparse.Namespace) -> int:
+    from backend.commands import register_kiosk_command
+
+    credential = register_kiosk_command(
+        BackendSettings(), args.code, args.name, args.office, rotate=args.rotate
+    )
+    if args.credential_file:
+        path = Path(args.credential_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(credential + "\n")
+        path.chmod(0o600)
+        print(f"credential written to {path}", file=sys.stderr)
+    print(credential)
+    return 0
+
+
+def _kiosk_revoke(args: argparse.Namespace) -> int:
+    from backend.commands import revoke_kiosk_command
+
+    revoke_kiosk_command(BackendSettings(), args.code)
+    print(f"kiosk {args.code}: credential revoked")
+    return 0
+
+
+def _kiosk_run(args: argparse.Namespace) -> int:
+    from kiosk.main import run_kiosk
+
+    settings = KioskSettings()
+    run_kiosk(
+        profile_path=Path(args.profile or settings.kiosk_profile),
+        var_dir=settings.var_dir,
+        backend_url=args.backend_url or settings.backend_url,
+        credential=settings.kiosk_credential,
+        screenshot_dir=Path(args.screenshots) if args.screenshots else None,
+    )
+    return 0
+
+
+def _sim_printer(args: argparse.Namespace) -> int:
+    from devices.printer.simulator import run_printer_simulator
+
+    run_printer_simulator(args.host, args.port, args.control_port, Path(args.out))
+    return 0
+
+
+def _sim_scanner(args: argparse.Namespace) -> int:
+    from devices.scanner.simulator import run_scanner_simulator
+
+    run_scanner_simulator(args.control_port, args.link)
+    return 0
+
+
+def _sim_control(args: argparse.Namespace) -> int:
+    from cli.sim_control import send_control_line
+
+    port = args.port or {"printer": 9101, "scanner": 9102}[args.device]
+    print(send_control_line("127.0.0.1", port, " ".join(args.command)))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cli.demo import run_demo
+
+    return run_demo(port=args.port, profile=Path(args.profile))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="station", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    server = sub.add_parser("server", help="run the backend service")
+    server.add_argument("--host")
+    server.add_argument("--port", type=int)
+    server.set_defaults(func=_server)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every migration").set_defaults(func=_db_upgrade)
+
+    audit = sub.add_parser("audit", help="audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="verify the hash chain").set_defaults(func=_audit_verify)
+
+    kiosk = sub.add_parser("kiosk", help="register, revoke or run a kiosk")
+    kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", required=True)
+    register = kiosk_sub.add_parser("register", help="register a kiosk; prints its credential")
+    register.add_argument("code", help="four-digit kiosk code")
+    register.add_argument("--name", required=True)
+    register.add_argument("--office", default="")
+    register.add_argument("--rotate", action="store_true", help="replace an existing credential")
+    register.add_argument("--credential-file", help="also write the credential to this file")
+    register.set_defaults(func=_kiosk_register)
+    revoke = kiosk_sub.add_parser("revoke", help="revoke a kiosk's credential")
+    revoke.add_argument("code")
+    revoke.set_defaults(func=_kiosk_revoke)
+    run = kiosk_sub.add_parser("run", help="run the kiosk app")
+    run.add_argument("--profile", help="kiosk profile TOML (default: STATION_KIOSK_PROFILE)")
+    run.add_argument("--backend-url")
+    run.add_argument("--screenshots", help="save a screenshot of every screen here")
+    run.set_defaults(func=_kiosk_run)
+
+    sim = sub.add_parser("sim", help="device simulators")
+    sim_sub = sim.add_subparsers(dest="sim_command", required=True)
+    printer = sim_sub.add_parser("printer", help="ESC/POS receipt printer on TCP")
+    printer.add_argument("--host", default="127.0.0.1")
+    printer.add_argument("--port", type=int, default=9100)
+    printer.add_argument("--control-port", type=int, default=9101)
+    printer.add_argument("--out", default=str(PROJECT_ROOT / "var" / "receipts"))
+    printer.set_defaults(func=_sim_printer)
+    scanner = sim_sub.add_parser("scanner", help="serial line QR scanner on a pseudo-terminal")
+    scanner.add_argument("--control-port", type=int, default=9102)
+    scanner.add_argument("--link", default=str(PROJECT_ROOT / "var" / "scanner.tty"))
+    scanner.set_defaults(func=_sim_scanner)
+    control = sim_sub.add_parser(
+        "control", help='tell a running simulator something: "paper out", "scan <text>"'
+    )
+    control.add_argument("device", choices=["printer", "scanner"])
+    control.add_argument("command", nargs="+")
+    control.add_argument("--port", type=int, help="its control port")
+    control.set_defaults(func=_sim_control)
+
+    demo = sub.add_parser("demo", help="backend + simulators + one registered kiosk")
+    demo.add_argument("--port", type=int, default=8000, help="backend port")
+    demo.add_argument("--profile", default=str(PROJECT_ROOT / "config/profiles/demo.toml"))
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Settings and kiosk profiles. Imports nothing else of the project."""

@@ -1,0 +1,61 @@
+"""Process settings from environment variables prefixed ``STATION_``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BackendSettings(BaseSettings):
+    """Settings of the backend service."""
+
+    model_config = SettingsConfigDict(env_prefix="STATION_", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str | None = None
+    secret_key: str | None = Field(
+        default=None,
+        description="Master secret for status-link HMACs; generated under var/ when unset.",
+    )
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 64 * 1024
+    status_rate_per_minute: int = 60
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'station.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> bytes:
+        """The master secret; created once and kept in var/ so links survive restarts."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+class KioskSettings(BaseSettings):
+    """Settings of one kiosk process; the rest comes from its TOML profile."""
+
+    model_config = SettingsConfigDict(env_prefix="STATION_", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    kiosk_profile: Path = PROJECT_ROOT / "config" / "profiles" / "demo.toml"
+    backend_url: str | None = None
+    kiosk_credential: str | None = None
+    idle_warning_seconds: float | None = None
+    idle_reset_seconds: float | None = None

@@ -1,0 +1,1 @@
+"""Device interfaces, real drivers and wire-level simulators. Knows nothing of kiosks or cases."""

@@ -1,0 +1,430 @@
+"""The citizen's session as a state machine that screens render and feed with events.
+
+Plain Python with no Kivy import. Every event method must be called on one thread (the UI
+thread); slow work (submitting, looking up a case) runs through ``run_in_background`` and its
+result comes back through ``dispatch``, which must call the given function on that same thread.
+Both default to running at once, in the caller's thread; the app passes ``run_in_thread`` and a
+dispatch onto Kivy's main thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from backend.contracts import CaseStatusView, normalize_case_number
+from config.profiles import Category, KioskProfile, LanguageCode, Service
+from kiosk.background import BackgroundWork, Dispatch, Task, call_now
+from kiosk.form_rules import (
+    FORM_STEPS,
+    PHONE_DIGITS,
+    case_number_error,
+    case_number_from_scan,
+    full_phone,
+    is_case_entry_prefix,
+    phone_error,
+    step_complete,
+    step_error,
+    text_error,
+)
+from kiosk.session import (
+    CaseDraft,
+    ErrorCode,
+    FlowState,
+    SessionData,
+    StatusSource,
+    StatusUnavailable,
+    Step,
+    SubmissionOutcome,
+    Submitter,
+)
+
+log = logging.getLogger(__name__)
+
+Observer = Callable[[FlowState], None]
+
+_BACK = {
+    Step.HOME: Step.LANGUAGE,
+    Step.SERVICE: Step.HOME,
+    Step.CATEGORY: Step.SERVICE,
+    Step.TEXT: Step.CATEGORY,
+    Step.PHONE: Step.TEXT,
+    Step.REVIEW: Step.PHONE,
+    Step.STATUS_ENTRY: Step.HOME,
+    Step.STATUS_RESULT: Step.STATUS_ENTRY,
+}
+_SCAN_STEPS = (Step.HOME, Step.STATUS_ENTRY, Step.STATUS_RESULT)
+_BUSY_STEPS = (Step.SUBMITTING, Step.STATUS_LOOKUP)
+_FINISHABLE = tuple(step for step in Step if step not in _BUSY_STEPS)
+
+
+class InvalidTransition(RuntimeError):
+    """An event the current step does not accept (a screen out of step with the flow)."""
+
+
+class KioskFlow:
+    """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
+
+    def __init__(
+        self,
+        profile: KioskProfile,
+        submitter: Submitter,
+        status_source: StatusSource,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        dispatch: Dispatch = call_now,
+        run_in_background: Callable[[Task], None] = call_now,
+        idle_warning_seconds: float | None = None,
+        idle_reset_seconds: float | None = None,
+    ) -> None:
+        self.profile = profile
+        self._submitter = submitter
+        self._status_source = status_source
+        self._clock = clock
+        self._work = BackgroundWork(dispatch, run_in_background)
+        self.idle_warning_seconds = idle_warning_seconds or profile.kiosk.idle_warning_seconds
+        self.idle_reset_seconds = idle_reset_seconds or profile.kiosk.idle_reset_seconds
+        self._state = FlowState(step=Step.LANGUAGE, data=SessionData())
+        self._observers: list[Observer] = []
+        self._last_activity = clock()
+        self._idle_deadline = 0.0
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> FlowState:
+        return self._state
+
+    @property
+    def languages(self) -> list[LanguageCode]:
+        return list(self.profile.kiosk.languages)
+
+    def selected_service(self) -> Service | None:
+        code = self._state.data.service_code
+        return self.profile.service(code) if code else None
+
+    def selected_category(self) -> Category | None:
+        service = self.selected_service()
+        code = self._state.data.category_code
+        if service is None or code is None:
+            return None
+        return next((c for c in service.categories if c.code == code), None)
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every new state; returns a function that unsubscribes."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    # --- language, home, navigation -------------------------------------------------------
+
+    def choose_language(self, language: LanguageCode) -> None:
+        self._accept(Step.LANGUAGE)
+        if language not in self.profile.kiosk.languages:
+            raise ValueError(f"language not offered by this kiosk: {language}")
+        self._go(Step.HOME, data=replace(self._state.data, language=language))
+
+    def back(self) -> None:
+        """One step back; nothing entered is lost."""
+        self._accept(*_BACK)
+        self._go(_BACK[self._state.step])
+
+    def finish(self) -> None:
+        """End the session now (the "Finish" / "Start over" buttons) and wipe its data."""
+        self._accept(*_FINISHABLE)
+        self._reset()
+
+    def touch(self) -> None:
+        """The citizen touched the screen: they are still there."""
+        self._last_activity = self._clock()
+        if self._state.step is Step.IDLE_WARNING:
+            self._resume()
+            self._notify()
+
+    def tick(self, now: float | None = None) -> None:
+        """Advance idle handling to ``now`` (the flow's clock when omitted)."""
+        now = self._clock() if now is None else now
+        state = self._state
+        if state.busy:
+            return
+        if state.step is Step.IDLE_WARNING:
+            self._count_down(now)
+            return
+        if state.step is Step.LANGUAGE and state.data.is_blank:
+            return
+        if now - self._last_activity >= self.idle_warning_seconds:
+            self._idle_deadline = (
+                self._last_activity + self.idle_warning_seconds + self.idle_reset_seconds
+            )
+            self._state = replace(state, step=Step.IDLE_WARNING, resume_step=state.step)
+            self._count_down(now, force_notify=True)
+
+    # --- the form -------------------------------------------------------------------------
+
+    def start_submission(self) -> None:
+        self._accept(Step.HOME)
+        self._go(Step.SERVICE)
+
+    def choose_service(self, code: str) -> None:
+        self._accept(Step.SERVICE)
+        self.profile.service(code)  # KeyError for a code the profile does not offer
+        data = self._state.data
+        if code != data.service_code:
+            data = replace(data, service_code=code, category_code=None)
+        self._go(self._next_after(Step.SERVICE, data), data=data)
+
+    def choose_category(self, code: str) -> None:
+        self._accept(Step.CATEGORY)
+        service = self.selected_service()
+        if service is None or code not in {c.code for c in service.categories}:
+            raise ValueError(f"category {code!r} is not offered for this service")
+        data = replace(self._state.data, category_code=code)
+        self._go(self._next_after(Step.CATEGORY, data), data=data)
+
+    def set_text(self, text: str) -> None:
+        """The text as typed so far; refused (keeping the old text) when too long."""
+        self._accept(Step.TEXT)
+        if text_error(text) is ErrorCode.TEXT_TOO_LONG:
+            self._set(error=ErrorCode.TEXT_TOO_LONG)
+            return
+        self._set(data=replace(self._state.data, text=text), error=None)
+
+    def submit_text(self) -> None:
+        self._accept(Step.TEXT)
+        error = text_error(self._state.data.text)
+        if error:
+            self._set(error=error)
+            return
+        self._go(self._next_after(Step.TEXT, self._state.data))
+
+    def set_phone_digits(self, digits: str) -> None:
+        """The digits typed after +998 so far."""
+        self._accept(Step.PHONE)
+        if len(digits) > PHONE_DIGITS:
+            return
+        if phone_error(digits) is ErrorCode.PHONE_NOT_DIGITS:
+            self._set(error=ErrorCode.PHONE_NOT_DIGITS)
+            return
+        self._set(data=replace(self._state.data, phone_digits=digits), error=None)
+
+    def submit_phone(self) -> None:
+        self._accept(Step.PHONE)
+        error = phone_error(self._state.data.phone_digits)
+        if error:
+            self._set(error=error)
+            return
+        self._go(self._next_after(Step.PHONE, self._state.data))
+
+    def set_consent(self, consent: bool) -> None:
+        self._accept(Step.REVIEW)
+        self._set(data=replace(self._state.data, consent=consent), error=None)
+
+    def edit(self, step: Step) -> None:
+        """From the review, go back to one part of the form; moving on returns to the review."""
+        self._accept(Step.REVIEW)
+        if step not in FORM_STEPS:
+            raise ValueError(f"not an editable step: {step}")
+        self._go(step, editing=True)
+
+    def confirm(self) -> None:
+        """Submit the reviewed form; the outcome arrives later through ``dispatch``."""
+        self._accept(Step.REVIEW)
+        data = self._state.data
+        if not data.consent:
+            self._set(error=ErrorCode.CONSENT_REQUIRED)
+            return
+        for step in FORM_STEPS:
+            if not step_complete(step, data):
+                self._go(step, error=step_error(step, data), editing=True)
+                return
+        draft = self._draft(data)
+        self._go(Step.SUBMITTING, busy=True)
+        self._run(lambda: self._submitter.submit(draft), self._submitted)
+
+    def reprint(self) -> None:
+        """Try the receipt printer again for the case just registered."""
+        self._accept(Step.DONE, Step.PRINT_FAILED)
+        outcome = self._state.data.outcome
+        if self._state.busy or outcome is None:
+            raise InvalidTransition("nothing to reprint")
+        self._set(busy=True, error=None)
+        self._run(lambda: self._submitter.reprint(outcome), self._printed)
+
+    # --- checking a case ------------------------------------------------------------------
+
+    def start_status_check(self) -> None:
+        self._accept(Step.HOME)
+        self._go(Step.STATUS_ENTRY)
+
+    def set_case_entry(self, digits: str) -> None:
+        """The case number digits typed so far."""
+        self._accept(Step.STATUS_ENTRY)
+        if not is_case_entry_prefix(digits):
+            self._set(error=ErrorCode.CASE_NOT_DIGITS)
+            return
+        self._set(data=replace(self._state.data, case_entry=digits), error=None)
+
+    def lookup(self) -> None:
+        """Look up the typed case number; a typo is refused by its check digit."""
+        self._accept(Step.STATUS_ENTRY)
+        error = case_number_error(self._state.data.case_entry)
+        if error:
+            self._set(error=error)
+            return
+        self._look_up(normalize_case_number(self._state.data.case_entry))
+
+    def scanned(self, text: str) -> bool:
+        """A receipt was scanned; True when the current step took it."""
+        self._last_activity = self._clock()
+        resumed = self._state.step is Step.IDLE_WARNING
+        if resumed:
+            self._resume()
+        if self._state.step not in _SCAN_STEPS or self._state.busy:
+            if resumed:
+                self._notify()
+            return False
+        number = case_number_from_scan(text)
+        if number is None:
+            self._go(
+                Step.STATUS_ENTRY,
+                data=replace(self._state.data, case_entry="", status=None),
+                error=ErrorCode.SCAN_UNREADABLE,
+            )
+            return True
+        self._state = replace(self._state, data=replace(self._state.data, case_entry=number))
+        self._look_up(number)
+        return True
+
+    def check_another(self) -> None:
+        self._accept(Step.STATUS_RESULT)
+        self._go(Step.STATUS_ENTRY, data=replace(self._state.data, case_entry="", status=None))
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _accept(self, *steps: Step) -> None:
+        """Record activity, leave the idle warning, and check the event fits the step."""
+        self._last_activity = self._clock()
+        resumed = self._state.step is Step.IDLE_WARNING
+        if resumed:
+            self._resume()
+        if self._state.step not in steps:
+            if resumed:
+                self._notify()
+            raise InvalidTransition(f"not accepted at step {self._state.step}")
+
+    def _resume(self) -> None:
+        state = self._state
+        self._state = replace(
+            state, step=state.resume_step or Step.LANGUAGE, resume_step=None, idle_seconds_left=None
+        )
+
+    def _count_down(self, now: float, force_notify: bool = False) -> None:
+        left = self._idle_deadline - now
+        if left <= 0:
+            self._reset()
+            return
+        seconds = math.ceil(left)
+        if force_notify or seconds != self._state.idle_seconds_left:
+            self._set(idle_seconds_left=seconds)
+
+    def _reset(self) -> None:
+        self._work.forget_pending()
+        self._last_activity = self._clock()
+        self._state = FlowState(step=Step.LANGUAGE, data=SessionData())
+        self._notify()
+
+    def _set(self, **changes: Any) -> None:
+        self._state = replace(self._state, **changes)
+        self._notify()
+
+    def _go(
+        self,
+        step: Step,
+        *,
+        data: SessionData | None = None,
+        error: ErrorCode | None = None,
+        busy: bool = False,
+        editing: bool | None = None,
+    ) -> None:
+        if editing is None:
+            editing = self._state.editing and step is not Step.REVIEW
+        self._set(
+            step=step,
+            data=data if data is not None else self._state.data,
+            error=error,
+            busy=busy,
+            editing=editing,
+        )
+
+    def _notify(self) -> None:
+        state = self._state
+        for observer in list(self._observers):
+            try:
+                observer(state)
+            except Exception:
+                log.exception("flow observer failed")
+
+    def _next_after(self, step: Step, data: SessionData) -> Step:
+        """The next form step; when editing from the review, the first one still incomplete."""
+        following = FORM_STEPS[FORM_STEPS.index(step) + 1 :]
+        if not self._state.editing:
+            return following[0] if following else Step.REVIEW
+        return next((s for s in following if not step_complete(s, data)), Step.REVIEW)
+
+    def _draft(self, data: SessionData) -> CaseDraft:
+        service, category = self.selected_service(), self.selected_category()
+        assert service is not None and category is not None and data.language is not None
+        return CaseDraft(
+            language=data.language,
+            service=service,
+            category=category,
+            text=data.text.strip(),
+            phone=full_phone(data.phone_digits),
+        )
+
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any, Exception | None], None]):
+        def done(result: Any, error: Exception | None) -> None:
+            self._last_activity = self._clock()  # idle time counts from the result
+            on_done(result, error)
+
+        self._work.run(work, done)
+
+    def _submitted(self, outcome: SubmissionOutcome | None, error: Exception | None) -> None:
+        if error is not None or outcome is None:
+            log.error("submission failed", exc_info=error)
+            self._go(Step.REVIEW, error=ErrorCode.SUBMIT_FAILED)
+            return
+        self._printed(outcome, None)
+
+    def _printed(self, outcome: SubmissionOutcome | None, error: Exception | None) -> None:
+        previous = self._state.data.outcome
+        if error is not None or outcome is None:
+            log.error("reprint failed", exc_info=error)
+            outcome = replace(previous, print_error=ErrorCode.PRINTER_UNAVAILABLE)
+        data = replace(self._state.data, outcome=outcome)
+        if outcome.print_error is None:
+            self._go(Step.DONE, data=data)
+        else:
+            self._go(Step.PRINT_FAILED, data=data, error=outcome.print_error)
+
+    def _look_up(self, number: str) -> None:
+        self._go(Step.STATUS_LOOKUP, busy=True)
+        self._run(lambda: self._status_source.lookup(number), self._looked_up)
+
+    def _looked_up(self, status: CaseStatusView | None, error: Exception | None) -> None:
+        if error is not None:
+            if not isinstance(error, StatusUnavailable):
+                log.error("status lookup failed", exc_info=error)
+            self._go(Step.STATUS_ENTRY, error=ErrorCode.STATUS_UNAVAILABLE)
+        elif status is None:
+            self._go(Step.STATUS_ENTRY, error=ErrorCode.CASE_NOT_FOUND)
+        else:
+            self._go(Step.STATUS_RESULT, data=replace(self._state.data, status=status))

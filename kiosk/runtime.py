@@ -1,0 +1,158 @@
+"""The kiosk's working parts, wired from its profile: outbox, backend link, devices, flow.
+
+No Kivy here: a test builds a ``KioskRuntime`` from its own objects and mounts the UI on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from config.profiles import KioskProfile
+from config.settings import PROJECT_ROOT, KioskSettings
+from devices.printer.driver import open_printer
+from devices.printer.interface import PrinterError, ReceiptPrinter
+from devices.scanner.driver import open_scanner
+from devices.scanner.interface import CodeScanner, ScannerError
+from kiosk.backend_client import BackendClient
+from kiosk.background import Dispatch, Task, call_now
+from kiosk.case_status import BackendStatusSource
+from kiosk.flow import KioskFlow
+from kiosk.identity import IdentityFetcher
+from kiosk.outbox import Outbox
+from kiosk.submission import SubmissionService
+from kiosk.sync import OutboxSync
+
+log = logging.getLogger(__name__)
+
+# A citizen waits for these calls, so they give up quickly; the outbox sync retries later.
+INTERACTIVE_TIMEOUT_SECONDS = 4.0
+SYNC_INTERVAL_SECONDS = 15.0
+
+
+def resolve_credential(profile: KioskProfile, explicit: str | None = None) -> str | None:
+    """The kiosk credential: the argument, else ``STATION_KIOSK_CREDENTIAL``, else the
+    profile's credential file (relative paths are under the project root)."""
+    if explicit:
+        return explicit
+    from_env = KioskSettings().kiosk_credential
+    if from_env:
+        return from_env
+    path = Path(profile.backend.credential_file)
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    if path.is_file():
+        return path.read_text().strip() or None
+    log.warning("no kiosk credential (%s missing): cases wait in the outbox", path)
+    return None
+
+
+def outbox_path(var_dir: Path, profile: KioskProfile) -> Path:
+    return var_dir / f"kiosk-{profile.kiosk.code}" / "outbox.sqlite3"
+
+
+@dataclass
+class KioskRuntime:
+    """Everything a running kiosk holds besides its UI."""
+
+    profile: KioskProfile
+    outbox: Outbox
+    interactive_client: BackendClient | None = None
+    sync: OutboxSync | None = None
+    identity: IdentityFetcher | None = None
+    printer: ReceiptPrinter | None = None
+    scanner: CodeScanner | None = None
+    idle_warning_seconds: float | None = None
+    idle_reset_seconds: float | None = None
+    _started: list[IdentityFetcher | OutboxSync | CodeScanner] = field(default_factory=list)
+
+    def scanner_ready(self) -> bool:
+        return self.scanner is not None and self.scanner.healthy
+
+    def submission_service(self) -> SubmissionService:
+        return SubmissionService(
+            self.profile, self.outbox, self.interactive_client, lambda: self.printer
+        )
+
+    def status_source(self) -> BackendStatusSource:
+        return BackendStatusSource(self.profile, self.interactive_client, self.outbox)
+
+    def make_flow(
+        self,
+        dispatch: Dispatch = call_now,
+        run_in_background: Callable[[Task], None] = call_now,
+        **options: Any,
+    ) -> KioskFlow:
+        """A citizen-session flow over this runtime's services (see KioskFlow for options)."""
+        options.setdefault("idle_warning_seconds", self.idle_warning_seconds)
+        options.setdefault("idle_reset_seconds", self.idle_reset_seconds)
+        return KioskFlow(
+            self.profile,
+            self.submission_service(),
+            self.status_source(),
+            dispatch=dispatch,
+            run_in_background=run_in_background,
+            **options,
+        )
+
+    def start(self, on_scan: Callable[[str], None] | None = None) -> None:
+        """Start the background work: identity, outbox sync, and the scanner if it opens."""
+        if self.identity is not None:
+            self.identity.start()
+            self._started.append(self.identity)
+        if self.sync is not None:
+            self.sync.start()
+            self._started.append(self.sync)
+        if self.scanner is not None and on_scan is not None:
+            try:
+                self.scanner.start(on_scan)
+                self._started.append(self.scanner)
+            except ScannerError as error:
+                log.error("scanner cannot start; scanning is off: %s", error)
+                self.scanner = None
+
+    def stop(self) -> None:
+        while self._started:
+            self._started.pop().stop()
+        if self.printer is not None:
+            self.printer.close()
+        self.outbox.close()
+
+
+def build_runtime(
+    profile: KioskProfile,
+    var_dir: Path,
+    backend_url: str | None = None,
+    credential: str | None = None,
+) -> KioskRuntime:
+    """Open the outbox and the devices a profile names; what cannot open stays None."""
+    settings = KioskSettings()
+    url = backend_url or settings.backend_url or profile.backend.url
+    secret = resolve_credential(profile, credential)
+    outbox = Outbox(outbox_path(var_dir, profile))
+    runtime = KioskRuntime(
+        profile,
+        outbox,
+        idle_warning_seconds=settings.idle_warning_seconds,
+        idle_reset_seconds=settings.idle_reset_seconds,
+    )
+    if secret is not None:
+        timeout = min(profile.backend.timeout_seconds, INTERACTIVE_TIMEOUT_SECONDS)
+        runtime.interactive_client = BackendClient(
+            url, secret, timeout=timeout, max_attempts=2, retry_budget=timeout
+        )
+        sync_client = BackendClient(url, secret, timeout=profile.backend.timeout_seconds)
+        runtime.sync = OutboxSync(outbox, sync_client, SYNC_INTERVAL_SECONDS)
+        runtime.identity = IdentityFetcher(sync_client, outbox)
+    try:
+        runtime.printer = open_printer(profile.devices.printer)
+    except (PrinterError, OSError, ValueError) as error:
+        log.error("receipt printer cannot be opened; receipts are off: %s", error)
+    try:
+        runtime.scanner = open_scanner(profile.devices.scanner, base_dir=PROJECT_ROOT)
+    except (ScannerError, OSError, ValueError) as error:
+        log.error("scanner cannot be opened; scanning is off: %s", error)
+    return runtime

@@ -1,0 +1,143 @@
+"""The data of one citizen's session: steps, error codes, entered values, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from backend.contracts import CaseStatusView, group_case_number
+from config.profiles import LanguageCode
+
+if TYPE_CHECKING:
+    from config.profiles import Category, Service
+
+
+class Step(StrEnum):
+    """Where the citizen is; each step has one screen of the same name."""
+
+    LANGUAGE = "language"
+    HOME = "home"
+    SERVICE = "service"
+    CATEGORY = "category"
+    TEXT = "text"
+    PHONE = "phone"
+    REVIEW = "review"
+    SUBMITTING = "submitting"
+    DONE = "done"
+    PRINT_FAILED = "print_failed"
+    STATUS_ENTRY = "status_entry"
+    STATUS_LOOKUP = "status_lookup"
+    STATUS_RESULT = "status_result"
+    IDLE_WARNING = "idle_warning"
+
+
+class ErrorCode(StrEnum):
+    """What went wrong, as a code; screens show it through the message catalogs."""
+
+    TEXT_EMPTY = "text_empty"
+    TEXT_TOO_SHORT = "text_too_short"
+    TEXT_TOO_LONG = "text_too_long"
+    PHONE_INCOMPLETE = "phone_incomplete"
+    PHONE_NOT_DIGITS = "phone_not_digits"
+    CONSENT_REQUIRED = "consent_required"
+    SUBMIT_FAILED = "submit_failed"
+    CASE_EMPTY = "case_empty"
+    CASE_NOT_DIGITS = "case_not_digits"
+    CASE_LENGTH = "case_length"
+    CASE_CHECK_DIGIT = "case_check_digit"
+    CASE_NOT_FOUND = "case_not_found"
+    STATUS_UNAVAILABLE = "status_unavailable"
+    SCAN_UNREADABLE = "scan_unreadable"
+    PRINTER_OUT_OF_PAPER = "printer_out_of_paper"
+    PRINTER_OFFLINE = "printer_offline"
+    PRINTER_UNAVAILABLE = "printer_unavailable"
+
+
+class SubmissionFailed(Exception):
+    """The submission could not even be stored on the kiosk; nothing was registered."""
+
+
+class StatusUnavailable(Exception):
+    """The backend could not be asked about a case right now."""
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """A complete, validated form, ready to submit."""
+
+    language: LanguageCode
+    service: Service
+    category: Category
+    text: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """What became of a submission: its number, the receipt's QR, delivery and printing."""
+
+    submission_id: UUID
+    case_number: str
+    qr_data: str
+    delivered: bool
+    print_error: ErrorCode | None
+    receipt: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def grouped_case_number(self) -> str:
+        return group_case_number(self.case_number)
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """Everything the citizen entered or was shown; wiped when the session ends."""
+
+    language: LanguageCode | None = None
+    service_code: str | None = None
+    category_code: str | None = None
+    text: str = ""
+    phone_digits: str = ""
+    consent: bool = False
+    case_entry: str = ""
+    outcome: SubmissionOutcome | None = None
+    status: CaseStatusView | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self == SessionData()
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """An immutable snapshot of the session handed to observers."""
+
+    step: Step
+    data: SessionData
+    error: ErrorCode | None = None
+    busy: bool = False
+    editing: bool = False
+    resume_step: Step | None = None
+    idle_seconds_left: int | None = None
+
+    @property
+    def screen(self) -> Step:
+        """The screen to show: during the idle warning, the one under the warning."""
+        if self.step is Step.IDLE_WARNING and self.resume_step is not None:
+            return self.resume_step
+        return self.step
+
+
+class Submitter(Protocol):
+    """Registers a case and prints its receipt (kiosk.submission.SubmissionService)."""
+
+    def submit(self, draft: CaseDraft) -> SubmissionOutcome: ...
+
+    def reprint(self, outcome: SubmissionOutcome) -> SubmissionOutcome: ...
+
+
+class StatusSource(Protocol):
+    """Answers "where is my case?" (kiosk.case_status.BackendStatusSource)."""
+
+    def lookup(self, case_number: str) -> CaseStatusView | None: ...

@@ -1,0 +1,158 @@
+"""Registering a citizen's case: outbox first, then the backend if it answers, then the receipt."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from backend.contracts import CaseAccepted, CaseSubmission, make_case_number, status_url
+from config.profiles import KioskProfile
+from devices.printer.interface import (
+    PrinterError,
+    PrinterOffline,
+    PrinterOutOfPaper,
+    ReceiptPrinter,
+)
+from kiosk.backend_client import (
+    BackendClient,
+    BackendRejected,
+    BackendUnavailable,
+    CredentialRejected,
+)
+from kiosk.i18n import translator
+from kiosk.outbox import Outbox
+from kiosk.receipt_builder import build_receipt
+from kiosk.session import CaseDraft, ErrorCode, SubmissionFailed, SubmissionOutcome
+from printing.escpos_render import EscposOptions, receipt_to_escpos_bytes
+
+log = logging.getLogger(__name__)
+
+PrinterProvider = Callable[[], ReceiptPrinter | None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SubmissionService:
+    """Turns a completed form into a registered case and a printed receipt.
+
+    ``client`` should have a short timeout: when the backend does not answer at once, the case
+    waits in the outbox, the outbox sync delivers it later, and the receipt is printed anyway.
+    ``printer`` returns the receipt printer, or None while it cannot be opened.
+    """
+
+    def __init__(
+        self,
+        profile: KioskProfile,
+        outbox: Outbox,
+        client: BackendClient | None,
+        printer: PrinterProvider,
+        *,
+        escpos_options: EscposOptions | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._profile = profile
+        self._outbox = outbox
+        self._client = client
+        self._printer = printer
+        self._escpos_options = escpos_options or EscposOptions.from_printer_config(
+            profile.devices.printer
+        )
+        self._now = now
+
+    def submit(self, draft: CaseDraft) -> SubmissionOutcome:
+        """Register the case (never twice), then print its receipt."""
+        try:
+            case_number = make_case_number(self._profile.kiosk.code, self._outbox.next_sequence())
+            submission = CaseSubmission(
+                submission_id=uuid4(),
+                case_number=case_number,
+                service_code=draft.service.code,
+                service_kind=draft.service.kind,
+                category_code=draft.category.code,
+                language=draft.language,
+                text=draft.text,
+                phone=draft.phone,
+                consent=True,
+                submitted_at=self._now(),
+            )
+            self._outbox.add(submission)
+        except Exception as error:
+            raise SubmissionFailed(str(error)) from error
+        accepted = self._send_now(submission)
+        qr_data = accepted.status_url if accepted else self._offline_qr_data(case_number)
+        receipt = build_receipt(
+            translator(draft.language),
+            self._profile,
+            draft.service,
+            draft.category,
+            case_number,
+            qr_data,
+            submission.submitted_at,
+        )
+        outcome = SubmissionOutcome(
+            submission_id=submission.submission_id,
+            case_number=case_number,
+            qr_data=qr_data,
+            delivered=accepted is not None,
+            print_error=None,
+            receipt=receipt,
+        )
+        return self._print(outcome)
+
+    def reprint(self, outcome: SubmissionOutcome) -> SubmissionOutcome:
+        """Print the same receipt again (after the paper was changed, say)."""
+        return self._print(outcome)
+
+    def _send_now(self, submission: CaseSubmission) -> CaseAccepted | None:
+        if self._client is None:
+            return None
+        try:
+            accepted = self._client.submit_case(submission)
+        except BackendUnavailable as error:
+            log.info(
+                "backend unavailable, %s waits in the outbox: %s", submission.case_number, error
+            )
+            return None
+        except (BackendRejected, CredentialRejected) as error:
+            log.error(
+                "backend refused %s; it stays in the outbox: %s", submission.case_number, error
+            )
+            return None
+        self._outbox.mark_sent(submission.submission_id, accepted)
+        return accepted
+
+    def _offline_qr_data(self, case_number: str) -> str:
+        """The status link computed with the link key the backend gave this kiosk, if any."""
+        identity = self._outbox.load_identity()
+        if identity is None or identity.code != self._profile.kiosk.code:
+            # Never told its link key: the QR carries the bare number, which kiosks still read.
+            log.warning("no backend identity cached; receipt QR holds the case number only")
+            return case_number
+        return status_url(
+            identity.public_base_url, bytes.fromhex(identity.status_link_key), case_number
+        )
+
+    def _print(self, outcome: SubmissionOutcome) -> SubmissionOutcome:
+        printer = self._printer()
+        if printer is None:
+            return replace(outcome, print_error=ErrorCode.PRINTER_UNAVAILABLE)
+        try:
+            printer.print_bytes(receipt_to_escpos_bytes(outcome.receipt, self._escpos_options))
+        except PrinterOutOfPaper:
+            return replace(outcome, print_error=ErrorCode.PRINTER_OUT_OF_PAPER)
+        except PrinterOffline as error:
+            log.warning("receipt of %s not printed: %s", outcome.case_number, error)
+            return replace(outcome, print_error=ErrorCode.PRINTER_OFFLINE)
+        except PrinterError as error:
+            log.warning("receipt of %s not printed: %s", outcome.case_number, error)
+            return replace(outcome, print_error=ErrorCode.PRINTER_UNAVAILABLE)
+        except Exception:
+            log.exception("printing the receipt of %s failed", outcome.case_number)
+            return replace(outcome, print_error=ErrorCode.PRINTER_UNAVAILABLE)
+        self._outbox.mark_printed(outcome.submission_id)
+        return replace(outcome, print_error=None)

@@ -1,0 +1,1 @@
+"""Widgets of the kiosk screens: buttons, keyboards, QR image, header, idle warning."""

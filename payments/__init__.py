@@ -1,0 +1,1 @@
+"""Fees, payment states and payment-provider protocols."""

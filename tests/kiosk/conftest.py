@@ -1,0 +1,146 @@
+"""Real parts for kiosk tests: the backend on 127.0.0.1, the printer simulator, an outbox."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.commands import register_kiosk_command
+from backend.migrate import upgrade_database
+from backend.server import BackgroundServer
+from config.profiles import KioskProfile, load_profile
+from config.settings import BackendSettings
+from devices.printer.simulator import PrinterSimulator
+from devices.scanner.simulator import ScannerSimulator
+from kiosk.flow import KioskFlow
+from kiosk.outbox import Outbox
+from kiosk.runtime import KioskRuntime, build_runtime
+from tests.kiosk.flow_doubles import ManualClock, ScriptedSubmitter, StatusBook
+from tests.kiosk.real_parts import DEMO_PROFILE, PUBLIC_BASE_URL, RunningBackend
+
+
+@pytest.fixture
+def demo_profile() -> KioskProfile:
+    return load_profile(DEMO_PROFILE)
+
+
+# --- the flow with in-memory collaborators ---------------------------------------------------
+
+
+@pytest.fixture
+def submitter() -> ScriptedSubmitter:
+    return ScriptedSubmitter()
+
+
+@pytest.fixture
+def statuses() -> StatusBook:
+    return StatusBook()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def flow(
+    demo_profile: KioskProfile,
+    submitter: ScriptedSubmitter,
+    statuses: StatusBook,
+    clock: ManualClock,
+) -> KioskFlow:
+    return KioskFlow(
+        demo_profile,
+        submitter,
+        statuses,
+        clock=clock,
+        idle_warning_seconds=60,
+        idle_reset_seconds=20,
+    )
+
+
+# --- real parts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def station_backend(tmp_path: Path, demo_profile: KioskProfile) -> Iterator[RunningBackend]:
+    """The real backend, migrated, with the demo kiosk registered."""
+    settings = BackendSettings(
+        var_dir=tmp_path / "backend",
+        database_url=f"sqlite:///{tmp_path / 'station.db'}",
+        secret_key="kiosk-tests-master-secret",
+        public_base_url=PUBLIC_BASE_URL,
+        status_rate_per_minute=10_000,
+    )
+    upgrade_database(settings.resolved_database_url)
+    kiosk = demo_profile.kiosk
+    credential = register_kiosk_command(settings, kiosk.code, kiosk.name, kiosk.office)
+    with BackgroundServer(settings, port=0) as server:
+        yield RunningBackend(server.url, credential, settings)
+
+
+@pytest.fixture
+def printer_simulator(tmp_path: Path) -> Iterator[PrinterSimulator]:
+    with PrinterSimulator("127.0.0.1", 0, tmp_path / "receipts") as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def kiosk_profile(demo_profile: KioskProfile, printer_simulator: PrinterSimulator) -> KioskProfile:
+    """The demo profile with its printer pointed at the simulator."""
+    host, port = printer_simulator.address
+    printer = demo_profile.devices.printer.model_copy(
+        update={"host": host, "port": port, "timeout_seconds": 2.0}
+    )
+    devices = demo_profile.devices.model_copy(update={"printer": printer})
+    return demo_profile.model_copy(update={"devices": devices})
+
+
+@pytest.fixture
+def kiosk_outbox(tmp_path: Path) -> Iterator[Outbox]:
+    with Outbox(tmp_path / "kiosk" / "outbox.sqlite3") as outbox:
+        yield outbox
+
+
+@pytest.fixture
+def scanner_simulator() -> Iterator[ScannerSimulator]:
+    with ScannerSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def kiosk_runtime(
+    tmp_path: Path,
+    kiosk_profile: KioskProfile,
+    station_backend: RunningBackend,
+    scanner_simulator: ScannerSimulator,
+) -> Iterator[KioskRuntime]:
+    """A kiosk wired as ``run_kiosk`` wires it: printer and scanner simulators, backend."""
+    scanner = kiosk_profile.devices.scanner.model_copy(update={"url": scanner_simulator.port_name})
+    devices = kiosk_profile.devices.model_copy(update={"scanner": scanner})
+    profile = kiosk_profile.model_copy(update={"devices": devices})
+    var_dir = tmp_path / "var"
+    running = build_runtime(profile, var_dir, station_backend.url, station_backend.credential)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def kiosk_harness():
+    """The one Kivy window of the test session (imported late: it creates the window)."""
+    from tests.kiosk.kivy_harness import shared_harness
+
+    harness = shared_harness()
+    yield harness
+    harness.unmount()
+
+
+@pytest.fixture
+def dead_url() -> Iterator[str]:
+    """An address on 127.0.0.1 where nothing answers (bound, never listening)."""
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{reserved.getsockname()[1]}"
