@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image
 from pyzbar.pyzbar import decode
 
@@ -13,6 +15,15 @@ from kiosk.messages import ERROR_MESSAGES
 from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode
 from tests.kiosk.ui_helpers import ARTIFACTS, check_layout
+
+
+def _wait_for_recording(harness, folder: Path, part: str) -> None:
+    """The recorder pictures a screen once it has settled; let it before moving on."""
+    harness.wait_until(
+        lambda: any(part in path.name for path in folder.glob("*.png")),
+        timeout=10,
+        what=f"a recorded screenshot named *{part}*",
+    )
 
 
 def test_a_citizen_files_an_appeal_in_russian(
@@ -57,6 +68,7 @@ def test_a_citizen_files_an_appeal_in_russian(
     assert flow.state.error is ErrorCode.CONSENT_REQUIRED
     harness.press("consent")
     check_layout(harness, "ru-07-review")
+    _wait_for_recording(harness, recorded, "-review-ru")
     harness.press("submit")
     harness.wait_for_screen("done", timeout=15)
     outcome = flow.state.data.outcome
@@ -65,6 +77,7 @@ def test_a_citizen_files_an_appeal_in_russian(
     check_layout(harness, "ru-09-done")
     receipt = printer_simulator.wait_for_receipt(after=0)
     assert [s.data.decode() for s in decode(Image.open(receipt))] == [outcome.qr_data]
+    _wait_for_recording(harness, recorded, "-done-ru")
     harness.press("finish")
     harness.wait_for_screen("language")
     assert flow.state.data.is_blank
