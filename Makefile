@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 	"$$(scripts/find-python.sh)" -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip "setuptools<82" wheel
 	$(VENV)/bin/pip install -q -e ".[dev]"
+	$(VENV)/bin/pip install -q --no-deps "face-recognition==1.3.0"
 	touch $(STAMP)
 
 lint: setup

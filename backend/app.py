@@ -11,10 +11,19 @@ from fastapi import FastAPI
 from backend.body_limit import BodySizeLimitMiddleware
 from backend.db import Database
 from backend.http_errors import install_error_handlers
+from backend.identity.gallery import ApplicantGallery
+from backend.identity.registry import DatabasePersonRegistry, PersonRegistry
+from backend.identity.sealing import DataSealer
+from backend.identity.templates import PortraitEncoder, portrait_encoder
 from backend.rate_limit import SlidingWindowRateLimiter
-from backend.routers import cases, health, kiosks, status
+from backend.routers import cases, health, identity, kiosks, status
+from backend.services.case_identity import DuplicateSearch
+from backend.services.identity import FaceVerificationService
+from backend.services.identity_limits import VerificationLimits
 from backend.status_page import StatusPages
 from config.settings import BackendSettings
+
+VERIFICATION_PATH = "/api/v1/identity/verifications"
 
 
 def service_version() -> str:
@@ -24,11 +33,21 @@ def service_version() -> str:
         return "unknown"
 
 
-def create_app(settings: BackendSettings | None = None) -> FastAPI:
-    """Build the backend service; the schema must already be migrated (``station db upgrade``)."""
+def create_app(
+    settings: BackendSettings | None = None,
+    *,
+    person_registry: PersonRegistry | None = None,
+    encoder: PortraitEncoder | None = None,
+) -> FastAPI:
+    """Build the backend service; the schema must already be migrated (``station db upgrade``).
+
+    ``person_registry`` defaults to the database registry (the national registry plugs in
+    here); ``encoder`` defaults to encoding portraits with ``settings.face_match``.
+    """
     settings = settings or BackendSettings()
     settings.resolved_secret_key  # noqa: B018 - create or read the master secret before serving
     database = Database(settings.resolved_database_url)
+    sealer = DataSealer.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -37,16 +56,34 @@ def create_app(settings: BackendSettings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Smart Station backend",
-        description="Case registration and public case status for smart migration stations.",
+        description=(
+            "Case registration, face verification and public case status for smart migration "
+            "stations."
+        ),
         version=service_version(),
         lifespan=lifespan,
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        route_limits={VERIFICATION_PATH: settings.max_verification_body_bytes},
+    )
     app.state.settings = settings
     app.state.database = database
+    app.state.face_verification = FaceVerificationService(
+        database,
+        person_registry or DatabasePersonRegistry(database, sealer),
+        sealer,
+        settings.face_match,
+        VerificationLimits.from_settings(settings),
+        encoder or portrait_encoder(settings.face_match),
+    )
+    app.state.duplicate_search = DuplicateSearch(
+        ApplicantGallery(sealer), sealer, settings.face_match.duplicate_max_distance
+    )
     app.state.public_rate_limiter = SlidingWindowRateLimiter(settings.status_rate_per_minute)
     app.state.status_pages = StatusPages()
     install_error_handlers(app)
-    for router in (health.router, kiosks.router, cases.router, status.router):
+    for router in (health.router, kiosks.router, cases.router, identity.router, status.router):
         app.include_router(router)
     return app

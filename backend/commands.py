@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from backend.audit import verify_audit_chain
 from backend.case_states import CaseState
 from backend.db import Database
+from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.services.cases import change_case_state
+from backend.services.identity_report import identity_report
 from backend.services.kiosks import register_kiosk, revoke_kiosk
 from config.settings import BackendSettings
 
@@ -80,3 +83,31 @@ def verify_audit_command(settings: BackendSettings | None = None) -> bool:
     if not intact:
         logger.error("audit chain broken at entry %s", first_bad_id)
     return intact
+
+
+def seed_registry_command(settings: BackendSettings | None, folder: Path) -> int:
+    """Migrate, then put the demo people of ``folder`` (faces/people) in the registry; returns
+    how many were added or updated (0 when all were already there)."""
+    settings = settings or BackendSettings()
+    migrate(settings)
+    seeded = seed_demo_registry(settings, folder)
+    for person in seeded:
+        logger.info(
+            "%s %s (%s, born %s)",
+            "seeded" if person.created else "already seeded",
+            person.name,
+            person.personal_number,
+            person.birth_date.isoformat(),
+        )
+    return sum(person.created for person in seeded)
+
+
+def show_case_identity_command(settings: BackendSettings | None, case_number: str) -> str:
+    """The face verification and duplicate hits of a case, as text for an officer or auditor."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            return identity_report(session, case_number).render()
+    finally:
+        database.dispose()

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import re
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -134,6 +134,111 @@ def parse_status_url(text: str) -> tuple[str, str] | None:
 
 # --- Wire models --------------------------------------------------------------------------
 
+# --- Personal numbers (PINFL) -------------------------------------------------------------
+# Fourteen digits: century and sex (1-6), birth date DDMMYY, region (3), serial (3), and a
+# check digit: the sum of the first thirteen digits weighted 7, 3, 1, 7, 3, 1... modulo 10.
+
+PERSONAL_NUMBER_DIGITS = 14
+_PINFL_WEIGHTS = (7, 3, 1)
+_CENTURY_OF_FIRST_DIGIT = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
+
+PersonalNumberProblem = Literal[
+    "empty", "not_digits", "length", "format", "check_digit", "birth_date_mismatch"
+]
+
+
+class PersonalNumberError(ValueError):
+    """A typed personal number is malformed; ``reason`` says how."""
+
+    def __init__(self, reason: PersonalNumberProblem) -> None:
+        super().__init__(reason)
+        self.reason: PersonalNumberProblem = reason
+
+
+def personal_number_check_digit(first_digits: str) -> int:
+    weights = (_PINFL_WEIGHTS[i % 3] for i in range(len(first_digits)))
+    return sum(int(d) * w for d, w in zip(first_digits, weights, strict=False)) % 10
+
+
+def birth_date_of_personal_number(number: str) -> date | None:
+    """The birth date encoded in a personal number, or None when it encodes no real date."""
+    century = _CENTURY_OF_FIRST_DIGIT.get(number[:1])
+    if century is None or len(number) < 7 or not number[1:7].isdigit():
+        return None
+    try:
+        return date(century + int(number[5:7]), int(number[3:5]), int(number[1:3]))
+    except ValueError:
+        return None
+
+
+def validate_personal_number(text: str, birth_date: date | None = None) -> str:
+    """The 14 digits of a personal number; raises PersonalNumberError with the reason."""
+    number = re.sub(r"\s", "", text or "")
+    if not number:
+        raise PersonalNumberError("empty")
+    if not (number.isascii() and number.isdigit()):
+        raise PersonalNumberError("not_digits")
+    if len(number) != PERSONAL_NUMBER_DIGITS:
+        raise PersonalNumberError("length")
+    encoded = birth_date_of_personal_number(number)
+    if encoded is None:
+        raise PersonalNumberError("format")
+    if personal_number_check_digit(number[:-1]) != int(number[-1]):
+        raise PersonalNumberError("check_digit")
+    if birth_date is not None and encoded != birth_date:
+        raise PersonalNumberError("birth_date_mismatch")
+    return number
+
+
+def make_personal_number(birth_date: date, *, male: bool, region: int, serial: int) -> str:
+    """A well-formed personal number (for registries, seeds and tests)."""
+    first = {1800: 1, 1900: 3, 2000: 5}[birth_date.year // 100 * 100] + (0 if male else 1)
+    body = f"{first}{birth_date:%d%m}{birth_date.year % 100:02d}{region:03d}{serial:03d}"
+    return body + str(personal_number_check_digit(body))
+
+
+def _validated_personal_number(value: str) -> str:
+    return validate_personal_number(value)
+
+
+PersonalNumber = Annotated[str, AfterValidator(_validated_personal_number)]
+
+# --- Face verification ---------------------------------------------------------------------
+
+MAX_PORTRAIT_BYTES = 512 * 1024
+
+
+class VerificationDecision(StrEnum):
+    VERIFIED = "verified"
+    MANUAL_REVIEW = "manual_review"
+    NOT_VERIFIED = "not_verified"
+    REFUSED = "refused"
+
+
+class FaceVerificationRequest(BaseModel):
+    """A live portrait to compare with the registry's photo of the personal number."""
+
+    request_id: UUID = Field(description="idempotency key: a repeat returns the same result")
+    personal_number: PersonalNumber
+    birth_date: date
+    portrait_jpeg: str = Field(
+        description="base64 JPEG", max_length=4 * (MAX_PORTRAIT_BYTES + 2) // 3
+    )
+    liveness: str = Field(
+        default="", max_length=200, description="the challenges passed, for the record"
+    )
+
+
+class FaceVerificationResult(BaseModel):
+    verification_id: UUID
+    decision: VerificationDecision
+    refusal: str | None = Field(
+        default=None, description="why the portrait was unusable: no_face, multiple_faces..."
+    )
+    attempts_left: int
+    refer_to_staff: bool = Field(description="no retries left: send the citizen to a desk")
+
+
 Language = Literal["uz_Latn", "uz_Cyrl", "ru", "en"]
 MAX_TEXT_CHARS = 2000
 Phone = Annotated[str, StringConstraints(pattern=r"^\+\d{9,15}$")]
@@ -160,12 +265,16 @@ class CaseSubmission(BaseModel):
     service_kind: Literal["application", "appeal", "report"]
     category_code: Code
     language: Language
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
-        max_length=MAX_TEXT_CHARS
+    text: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
+        default="", max_length=MAX_TEXT_CHARS
     )
     phone: Phone | None = None
     consent: Literal[True]
     submitted_at: datetime
+    personal_number: PersonalNumber | None = None
+    verification_id: UUID | None = Field(
+        default=None, description="the face verification that identified the applicant"
+    )
 
 
 class CaseAccepted(BaseModel):

@@ -97,3 +97,60 @@ class RateLimited(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"too many requests; retry in {retry_after_seconds} s")
         self.retry_after_seconds = retry_after_seconds
+
+
+class KioskRateLimited(RateLimited):
+    """Too many face verifications from one kiosk."""
+
+    code = "kiosk_rate_limited"
+
+
+class PersonalNumberRateLimited(RateLimited):
+    """Too many face verifications for one personal number."""
+
+    code = "personal_number_rate_limited"
+
+
+# --- Identity -----------------------------------------------------------------------------
+
+
+class PersonNotFound(DomainError):
+    """No registry person with this personal number and birth date (one answer for both)."""
+
+    code = "person_not_found"
+
+
+class ReferToStaff(DomainError):
+    """No face attempts left for this personal number: the citizen must see an officer."""
+
+    code = "refer_to_staff"
+
+
+class VerificationConflict(DomainError):
+    """A verification request id was already used for different content or another kiosk."""
+
+    code = "verification_conflict"
+
+
+class VerificationNotFound(DomainError):
+    """A case names a verification that does not exist or belongs to another kiosk."""
+
+    code = "verification_not_found"
+
+
+class VerificationMismatch(DomainError):
+    """A case's personal number is not the one its verification was made for."""
+
+    code = "verification_mismatch"
+
+
+class VerificationNotAccepted(DomainError):
+    """A case names a verification whose outcome does not identify the applicant."""
+
+    code = "verification_not_accepted"
+
+
+class VerificationAlreadyUsed(DomainError):
+    """A verification already identifies the applicant of another case."""
+
+    code = "verification_already_used"

@@ -22,9 +22,16 @@ from backend.errors import (
     KioskCodeInvalid,
     KioskDetailsInvalid,
     KioskNotFound,
+    PersonNotFound,
     RateLimited,
+    ReferToStaff,
     SubmissionConflict,
     TransitionNotAllowed,
+    VerificationAlreadyUsed,
+    VerificationConflict,
+    VerificationMismatch,
+    VerificationNotAccepted,
+    VerificationNotFound,
 )
 
 logger = logging.getLogger(__name__)
@@ -34,14 +41,21 @@ HTTP_STATUS_OF: dict[type[DomainError], int] = {
     CaseNumberForeign: 403,
     CaseNotFound: 404,
     KioskNotFound: 404,
+    PersonNotFound: 404,
     CaseNumberTaken: 409,
+    VerificationConflict: 409,
+    VerificationAlreadyUsed: 409,
     SubmissionConflict: 409,
     KioskAlreadyRegistered: 409,
     TransitionNotAllowed: 409,
     CaseNumberInvalid: 422,
     KioskCodeInvalid: 422,
     KioskDetailsInvalid: 422,
+    VerificationNotFound: 422,
+    VerificationMismatch: 422,
+    VerificationNotAccepted: 422,
     RateLimited: 429,
+    ReferToStaff: 429,
 }
 
 # Error codes for failures raised by the framework rather than by our rules.

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, MetaData, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from backend.db_types import UTCDateTime, utc_now
@@ -61,9 +73,20 @@ class Case(Base):
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime]
     payload_hash: Mapped[str] = mapped_column(String(64))
+    personal_number: Mapped[str | None] = mapped_column(String(14), index=True)
+    verification_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("face_verifications.id"), unique=True
+    )
+    needs_officer_review: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     kiosk: Mapped[Kiosk] = relationship(back_populates="cases")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    verification: Mapped[FaceVerification | None] = relationship()
+    duplicate_hits: Mapped[list[CaseDuplicateHit]] = relationship(
+        back_populates="case", order_by="CaseDuplicateHit.distance"
+    )
 
 
 class CaseEvent(Base):
@@ -99,3 +122,66 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RegistryEntry(Base):
+    """A person of the local population registry; portrait and template sealed at rest."""
+
+    __tablename__ = "registry_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personal_number: Mapped[str] = mapped_column(String(14), unique=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    portrait_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    template_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class FaceVerification(Base):
+    """One verification request and its outcome.
+
+    ``decision`` is a VerificationDecision, or ``person_not_found`` / ``refer_to_staff`` for
+    requests turned away before any comparison (kept: they count against the limits).
+    """
+
+    __tablename__ = "face_verifications"
+    __table_args__ = (
+        Index("ix_face_verifications_kiosk_id_created_at", "kiosk_id", "created_at"),
+        Index("ix_face_verifications_personal_number_created_at", "personal_number", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    request_id: Mapped[UUID] = mapped_column(unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    personal_number: Mapped[str] = mapped_column(String(14))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(32))
+    refusal: Mapped[str | None] = mapped_column(String(32))
+    distance: Mapped[float | None] = mapped_column(Float)
+    verify_max_distance: Mapped[float] = mapped_column(Float)
+    review_max_distance: Mapped[float] = mapped_column(Float)
+    attempts_left: Mapped[int]
+    refer_to_staff: Mapped[bool] = mapped_column(Boolean)
+    liveness: Mapped[str] = mapped_column(Text)
+    portrait_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    template_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+    kiosk: Mapped[Kiosk] = relationship()
+
+
+class CaseDuplicateHit(Base):
+    """An earlier case under another personal number whose face is close to this case's."""
+
+    __tablename__ = "case_duplicate_hits"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    other_personal_number: Mapped[str] = mapped_column(String(14))
+    other_case_number: Mapped[str] = mapped_column(String(12))
+    distance: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="duplicate_hits")

@@ -17,6 +17,8 @@ from config.settings import PROJECT_ROOT
 
 PRINTER_CONTROL_PORT = 9101
 SCANNER_CONTROL_PORT = 9102
+CAMERA_PORT = 9103
+CAMERA_CONTROL_PORT = 9104
 
 
 def _station(*args: str) -> list[str]:
@@ -70,6 +72,12 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         check=True, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
     )  # fmt: skip
 
+    faces = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
+    subprocess.run(
+        _station("registry", "seed", "--folder", str(faces)),
+        check=True, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
     printer = kiosk_profile.devices.printer
     scanner_link = PROJECT_ROOT / kiosk_profile.devices.scanner.url
     services = {
@@ -81,6 +89,10 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         "scanner": _station(
             "sim", "scanner", "--control-port", str(SCANNER_CONTROL_PORT),
             "--link", str(scanner_link),
+        ),
+        "camera": _station(
+            "sim", "camera", "--port", str(CAMERA_PORT),
+            "--control-port", str(CAMERA_CONTROL_PORT), "--scenario", "approaching",
         ),
     }  # fmt: skip
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -133,6 +145,10 @@ def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: P
         ("Printed receipts", f"{receipts}/*.png"),
         ("Scan a receipt", 'station sim control scanner "scan <URL or case number>"'),
         ("Printer paper", 'station sim control printer "paper out" (or "paper ok")'),
+        ("Camera", f"http://127.0.0.1:{CAMERA_PORT}/stream.mjpg (a simulated person, obama_2)"),
+        ("Face liveness", 'station sim control camera "act blink" (or "act left", "act right")'),
+        ("Camera scenario", 'station sim control camera "scenario photo spoof_1" (or two_people)'),
+        ("Demo identities", "station registry list (personal numbers and birth dates)"),
         ("Logs", f"{logs}/"),
     ]
     width = max(len(label) for label, _ in rows) + 2

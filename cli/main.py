@@ -8,6 +8,8 @@ from pathlib import Path
 
 from config.settings import PROJECT_ROOT, BackendSettings, KioskSettings
 
+DEMO_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
+
 
 def _server(args: argparse.Namespace) -> int:
     from backend.server import serve
@@ -70,6 +72,36 @@ def _kiosk_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registry_seed(args: argparse.Namespace) -> int:
+    from backend.commands import seed_registry_command
+
+    changed = seed_registry_command(BackendSettings(), Path(args.folder))
+    print(f"registry seeded from {args.folder}: {changed} people added or updated")
+    return _registry_list(args)
+
+
+def _registry_list(args: argparse.Namespace) -> int:
+    from backend.identity.demo_people import DEMO_PEOPLE
+
+    print("demo people (reference photo <name>_1.*; other photos of them verify):")
+    for person in DEMO_PEOPLE:
+        born = person.birth_date.strftime("%d.%m.%Y")
+        print(f"  {person.name:<10} personal number {person.personal_number}  born {born}")
+    return 0
+
+
+def _identity_show(args: argparse.Namespace) -> int:
+    from backend.commands import show_case_identity_command
+    from backend.errors import DomainError
+
+    try:
+        print(show_case_identity_command(BackendSettings(), args.case_number))
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _sim_printer(args: argparse.Namespace) -> int:
     from devices.printer.simulator import run_printer_simulator
 
@@ -84,10 +116,20 @@ def _sim_scanner(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sim_camera(args: argparse.Namespace) -> int:
+    from devices.camera.run_camera_simulator import main as run_camera_simulator
+
+    options = ["--port", str(args.port), "--control-port", str(args.control_port)]
+    options += ["--fps", str(args.fps), "--scenario", args.scenario]
+    if args.person:
+        options += ["--person", args.person]
+    return run_camera_simulator(options)
+
+
 def _sim_control(args: argparse.Namespace) -> int:
     from cli.sim_control import send_control_line
 
-    port = args.port or {"printer": 9101, "scanner": 9102}[args.device]
+    port = args.port or {"printer": 9101, "scanner": 9102, "camera": 9104}[args.device]
     print(send_control_line("127.0.0.1", port, " ".join(args.command)))
     return 0
 
@@ -133,6 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--screenshots", help="save a screenshot of every screen here")
     run.set_defaults(func=_kiosk_run)
 
+    registry = sub.add_parser("registry", help="the person registry faces are verified against")
+    registry_sub = registry.add_subparsers(dest="registry_command", required=True)
+    seed = registry_sub.add_parser("seed", help="enrol the demo people from their photos")
+    seed.add_argument("--folder", default=str(DEMO_FACES), help="faces/people of the test data")
+    seed.set_defaults(func=_registry_seed)
+    registry_sub.add_parser("list", help="the demo people").set_defaults(func=_registry_list)
+
+    identity = sub.add_parser("identity", help="identity checks of cases")
+    identity_sub = identity.add_subparsers(dest="identity_command", required=True)
+    show = identity_sub.add_parser("show", help="a case's face verification and duplicate hits")
+    show.add_argument("case_number")
+    show.set_defaults(func=_identity_show)
+
     sim = sub.add_parser("sim", help="device simulators")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
     printer = sim_sub.add_parser("printer", help="ESC/POS receipt printer on TCP")
@@ -145,10 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
     scanner.add_argument("--control-port", type=int, default=9102)
     scanner.add_argument("--link", default=str(PROJECT_ROOT / "var" / "scanner.tty"))
     scanner.set_defaults(func=_sim_scanner)
-    control = sim_sub.add_parser(
-        "control", help='tell a running simulator something: "paper out", "scan <text>"'
+    camera = sim_sub.add_parser("camera", help="camera streaming MJPEG over HTTP, with scenarios")
+    camera.add_argument("--port", type=int, default=9103)
+    camera.add_argument("--control-port", type=int, default=9104)
+    camera.add_argument("--fps", type=float, default=15.0)
+    camera.add_argument(
+        "--scenario", default="approaching", help="nobody, approaching, live, two_people, photo..."
     )
-    control.add_argument("device", choices=["printer", "scanner"])
+    camera.add_argument("--person", help="the photo the scenario shows, e.g. obama_2")
+    camera.set_defaults(func=_sim_camera)
+    control = sim_sub.add_parser(
+        "control",
+        help='tell a running simulator something: "paper out", "scan <text>", "act blink"',
+    )
+    control.add_argument("device", choices=["printer", "scanner", "camera"])
     control.add_argument("command", nargs="+")
     control.add_argument("--port", type=int, help="its control port")
     control.set_defaults(func=_sim_control)

@@ -48,9 +48,20 @@ class ScannerConfig(BaseModel):
     baudrate: int = 9600
 
 
+class CameraConfig(BaseModel):
+    """``source``: a device index ("0"), a V4L2 path, or an RTSP/HTTP stream URL."""
+
+    source: str = "0"
+    width: int = Field(default=640, ge=160, le=3840)
+    height: int = Field(default=480, ge=120, le=2160)
+    fps: float = Field(default=15, gt=0, le=60)
+    mirror_preview: bool = True
+
+
 class DevicesConfig(BaseModel):
     printer: PrinterConfig = PrinterConfig()
     scanner: ScannerConfig = ScannerConfig()
+    camera: CameraConfig = CameraConfig()
 
 
 class Category(BaseModel):
@@ -66,12 +77,30 @@ class Service(BaseModel):
     title: str
     description: str = ""
     categories: list[Category] = Field(min_length=1)
+    identity: Literal["none", "face"] = Field(
+        default="none",
+        description="face: the citizen identifies and is verified by face before the form",
+    )
+    asks_text: bool = Field(default=True, description="whether the form has a free-text step")
+
+
+class FaceCaptureConfig(BaseModel):
+    """How long the kiosk coaches and challenges before it takes the portrait."""
+
+    hold_seconds: float = Field(default=1.0, gt=0, description="all checks pass this long")
+    challenges: int = Field(default=2, ge=1, le=3, description="liveness challenges in a row")
+    settle_seconds: float = Field(
+        default=0.8, gt=0, description="after liveness, frames to choose the portrait from"
+    )
+    settle_timeout_seconds: float = Field(default=4.0, gt=0)
+    max_liveness_failures: int = Field(default=3, ge=1)
 
 
 class KioskProfile(BaseModel):
     kiosk: KioskIdentity
     backend: BackendLink = BackendLink()
     devices: DevicesConfig = DevicesConfig()
+    face_capture: FaceCaptureConfig = FaceCaptureConfig()
     services: list[Service] = Field(min_length=1)
 
     @field_validator("services")

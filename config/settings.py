@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.face import FaceMatchSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,20 @@ class BackendSettings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 64 * 1024
     status_rate_per_minute: int = 60
+    data_key: str | None = Field(
+        default=None,
+        description="Base64 of 32 bytes sealing portraits and templates at rest (AES-256-GCM); "
+        "derived from the master secret when unset.",
+    )
+    face_match: FaceMatchSettings = Field(default_factory=FaceMatchSettings)
+    max_verification_body_bytes: int = Field(
+        default=720 * 1024,
+        description="Body limit of the face verification route: a 512 KiB portrait in base64.",
+    )
+    face_max_attempts: int = Field(default=3, ge=1)
+    face_attempt_window_hours: float = Field(default=24.0, gt=0)
+    verification_rate_per_kiosk_per_minute: int = Field(default=20, ge=1)
+    verification_rate_per_person_per_hour: int = Field(default=10, ge=1)
 
     @property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,13 @@ from kiosk.fonts import register_fonts
 from kiosk.i18n import translator
 from kiosk.screens.base import FlowScreen, UiContext
 from kiosk.screens.choices import CategoryScreen, ServiceScreen
+from kiosk.screens.face import (
+    FaceCaptureScreen,
+    FaceConfirmScreen,
+    FaceResultScreen,
+    FaceVerifyingScreen,
+)
+from kiosk.screens.identify import BirthDateScreen, PersonalNumberScreen
 from kiosk.screens.numbers import PhoneScreen, StatusEntryScreen
 from kiosk.screens.outcome import DoneScreen, PrintFailedScreen, StatusResultScreen
 from kiosk.screens.review import ReviewScreen
@@ -31,6 +38,12 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     LanguageScreen,
     HomeScreen,
     ServiceScreen,
+    PersonalNumberScreen,
+    BirthDateScreen,
+    FaceCaptureScreen,
+    FaceConfirmScreen,
+    FaceVerifyingScreen,
+    FaceResultScreen,
     CategoryScreen,
     TextScreen,
     PhoneScreen,
@@ -42,7 +55,7 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     StatusLookupScreen,
     StatusResultScreen,
 )
-_NO_START_OVER = (Step.LANGUAGE, Step.SUBMITTING, Step.STATUS_LOOKUP)
+_NO_START_OVER = (Step.LANGUAGE, Step.SUBMITTING, Step.STATUS_LOOKUP, Step.FACE_VERIFYING)
 TICK_SECONDS = 0.25
 
 

@@ -29,6 +29,8 @@ from backend.contracts import (
     CaseStatusView,
     CaseSubmission,
     ErrorBody,
+    FaceVerificationRequest,
+    FaceVerificationResult,
     KioskIdentityView,
 )
 
@@ -99,6 +101,14 @@ class BackendClient:
         """Send a submission; an identical repeat returns the same case (``created=False``)."""
         response = self._request("POST", "/api/v1/cases", json=submission.model_dump(mode="json"))
         return CaseAccepted.model_validate_json(response.content)
+
+    def verify_face(self, request: FaceVerificationRequest) -> FaceVerificationResult:
+        """Compare a live portrait with the registry; a repeat of ``request_id`` is answered
+        from the record, so retrying never counts a second attempt."""
+        response = self._request(
+            "POST", "/api/v1/identity/verifications", json=request.model_dump(mode="json")
+        )
+        return FaceVerificationResult.model_validate_json(response.content)
 
     def case_status(self, case_number: str) -> CaseStatusView | None:
         """The public status of a case typed at this kiosk, or None if there is no such case."""

@@ -14,18 +14,19 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from backend.contracts import CaseStatusView, normalize_case_number
+from backend.contracts import VerificationDecision
+from config.face import LivenessSettings
 from config.profiles import Category, KioskProfile, LanguageCode, Service
 from kiosk.background import BackgroundWork, Dispatch, Task, call_now
+from kiosk.flow_identity import IDENTITY_BACK, FaceCameraFeed, IdentitySteps
+from kiosk.flow_status import StatusSteps
 from kiosk.form_rules import (
     FORM_STEPS,
     PHONE_DIGITS,
-    case_number_error,
-    case_number_from_scan,
     full_phone,
-    is_case_entry_prefix,
     phone_error,
     step_complete,
     step_error,
@@ -34,10 +35,10 @@ from kiosk.form_rules import (
 from kiosk.session import (
     CaseDraft,
     ErrorCode,
+    FaceVerifier,
     FlowState,
     SessionData,
     StatusSource,
-    StatusUnavailable,
     Step,
     SubmissionOutcome,
     Submitter,
@@ -56,9 +57,9 @@ _BACK = {
     Step.REVIEW: Step.PHONE,
     Step.STATUS_ENTRY: Step.HOME,
     Step.STATUS_RESULT: Step.STATUS_ENTRY,
+    **IDENTITY_BACK,
 }
-_SCAN_STEPS = (Step.HOME, Step.STATUS_ENTRY, Step.STATUS_RESULT)
-_BUSY_STEPS = (Step.SUBMITTING, Step.STATUS_LOOKUP)
+_BUSY_STEPS = (Step.SUBMITTING, Step.STATUS_LOOKUP, Step.FACE_VERIFYING)
 _FINISHABLE = tuple(step for step in Step if step not in _BUSY_STEPS)
 
 
@@ -66,7 +67,7 @@ class InvalidTransition(RuntimeError):
     """An event the current step does not accept (a screen out of step with the flow)."""
 
 
-class KioskFlow:
+class KioskFlow(IdentitySteps, StatusSteps):
     """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
 
     def __init__(
@@ -80,11 +81,19 @@ class KioskFlow:
         run_in_background: Callable[[Task], None] = call_now,
         idle_warning_seconds: float | None = None,
         idle_reset_seconds: float | None = None,
+        face_verifier: FaceVerifier | None = None,
+        face_camera: FaceCameraFeed | None = None,
+        liveness_settings: LivenessSettings | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self.profile = profile
         self._submitter = submitter
         self._status_source = status_source
         self._clock = clock
+        self._face_verifier = face_verifier
+        self._face_camera = face_camera
+        self._liveness_settings = liveness_settings or LivenessSettings()
+        self._today = today
         self._work = BackgroundWork(dispatch, run_in_background)
         self.idle_warning_seconds = idle_warning_seconds or profile.kiosk.idle_warning_seconds
         self.idle_reset_seconds = idle_reset_seconds or profile.kiosk.idle_reset_seconds
@@ -179,6 +188,9 @@ class KioskFlow:
         data = self._state.data
         if code != data.service_code:
             data = replace(data, service_code=code, category_code=None)
+        if self.profile.service(code).identity == "face" and not self._identified(data):
+            self._go(Step.IDENTIFY_NUMBER, data=data, editing=False)
+            return
         self._go(self._next_after(Step.SERVICE, data), data=data)
 
     def choose_category(self, code: str) -> None:
@@ -230,7 +242,7 @@ class KioskFlow:
     def edit(self, step: Step) -> None:
         """From the review, go back to one part of the form; moving on returns to the review."""
         self._accept(Step.REVIEW)
-        if step not in FORM_STEPS:
+        if step not in self._form_steps():
             raise ValueError(f"not an editable step: {step}")
         self._go(step, editing=True)
 
@@ -241,7 +253,11 @@ class KioskFlow:
         if not data.consent:
             self._set(error=ErrorCode.CONSENT_REQUIRED)
             return
-        for step in FORM_STEPS:
+        service = self.selected_service()
+        if service is not None and service.identity == "face" and not self._identified(data):
+            self._go(Step.IDENTIFY_NUMBER, error=None, editing=False)
+            return
+        for step in self._form_steps():
             if not step_complete(step, data):
                 self._go(step, error=step_error(step, data), editing=True)
                 return
@@ -257,55 +273,6 @@ class KioskFlow:
             raise InvalidTransition("nothing to reprint")
         self._set(busy=True, error=None)
         self._run(lambda: self._submitter.reprint(outcome), self._printed)
-
-    # --- checking a case ------------------------------------------------------------------
-
-    def start_status_check(self) -> None:
-        self._accept(Step.HOME)
-        self._go(Step.STATUS_ENTRY)
-
-    def set_case_entry(self, digits: str) -> None:
-        """The case number digits typed so far."""
-        self._accept(Step.STATUS_ENTRY)
-        if not is_case_entry_prefix(digits):
-            self._set(error=ErrorCode.CASE_NOT_DIGITS)
-            return
-        self._set(data=replace(self._state.data, case_entry=digits), error=None)
-
-    def lookup(self) -> None:
-        """Look up the typed case number; a typo is refused by its check digit."""
-        self._accept(Step.STATUS_ENTRY)
-        error = case_number_error(self._state.data.case_entry)
-        if error:
-            self._set(error=error)
-            return
-        self._look_up(normalize_case_number(self._state.data.case_entry))
-
-    def scanned(self, text: str) -> bool:
-        """A receipt was scanned; True when the current step took it."""
-        self._last_activity = self._clock()
-        resumed = self._state.step is Step.IDLE_WARNING
-        if resumed:
-            self._resume()
-        if self._state.step not in _SCAN_STEPS or self._state.busy:
-            if resumed:
-                self._notify()
-            return False
-        number = case_number_from_scan(text)
-        if number is None:
-            self._go(
-                Step.STATUS_ENTRY,
-                data=replace(self._state.data, case_entry="", status=None),
-                error=ErrorCode.SCAN_UNREADABLE,
-            )
-            return True
-        self._state = replace(self._state, data=replace(self._state.data, case_entry=number))
-        self._look_up(number)
-        return True
-
-    def check_another(self) -> None:
-        self._accept(Step.STATUS_RESULT)
-        self._go(Step.STATUS_ENTRY, data=replace(self._state.data, case_entry="", status=None))
 
     # --- internals ------------------------------------------------------------------------
 
@@ -338,11 +305,16 @@ class KioskFlow:
     def _reset(self) -> None:
         self._work.forget_pending()
         self._last_activity = self._clock()
+        before = self._state.screen
+        self._capture = None
         self._state = FlowState(step=Step.LANGUAGE, data=SessionData())
+        self._follow_camera(before, self._state.screen)
         self._notify()
 
     def _set(self, **changes: Any) -> None:
+        before = self._state.screen
         self._state = replace(self._state, **changes)
+        self._follow_camera(before, self._state.screen)
         self._notify()
 
     def _go(
@@ -372,9 +344,27 @@ class KioskFlow:
             except Exception:
                 log.exception("flow observer failed")
 
+    def _identified(self, data: SessionData) -> bool:
+        verification = data.verification
+        return verification is not None and verification.decision in (
+            VerificationDecision.VERIFIED,
+            VerificationDecision.MANUAL_REVIEW,
+        )
+
+    def _after_identity(self, data: SessionData) -> None:
+        """Verified: on to the rest of the form (or back to the review when editing)."""
+        self._go(self._next_after(Step.SERVICE, data), data=data)
+
+    def _form_steps(self) -> tuple[Step, ...]:
+        service = self.selected_service()
+        if service is not None and not service.asks_text:
+            return tuple(step for step in FORM_STEPS if step is not Step.TEXT)
+        return FORM_STEPS
+
     def _next_after(self, step: Step, data: SessionData) -> Step:
         """The next form step; when editing from the review, the first one still incomplete."""
-        following = FORM_STEPS[FORM_STEPS.index(step) + 1 :]
+        steps = self._form_steps()
+        following = steps[steps.index(step) + 1 :]
         if not self._state.editing:
             return following[0] if following else Step.REVIEW
         return next((s for s in following if not step_complete(s, data)), Step.REVIEW)
@@ -386,8 +376,14 @@ class KioskFlow:
             language=data.language,
             service=service,
             category=category,
-            text=data.text.strip(),
+            text=data.text.strip() if service.asks_text else "",
             phone=full_phone(data.phone_digits),
+            personal_number=data.personal_number if service.identity == "face" else None,
+            verification_id=(
+                data.verification.verification_id
+                if service.identity == "face" and data.verification
+                else None
+            ),
         )
 
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any, Exception | None], None]):
@@ -414,17 +410,3 @@ class KioskFlow:
             self._go(Step.DONE, data=data)
         else:
             self._go(Step.PRINT_FAILED, data=data, error=outcome.print_error)
-
-    def _look_up(self, number: str) -> None:
-        self._go(Step.STATUS_LOOKUP, busy=True)
-        self._run(lambda: self._status_source.lookup(number), self._looked_up)
-
-    def _looked_up(self, status: CaseStatusView | None, error: Exception | None) -> None:
-        if error is not None:
-            if not isinstance(error, StatusUnavailable):
-                log.error("status lookup failed", exc_info=error)
-            self._go(Step.STATUS_ENTRY, error=ErrorCode.STATUS_UNAVAILABLE)
-        elif status is None:
-            self._go(Step.STATUS_ENTRY, error=ErrorCode.CASE_NOT_FOUND)
-        else:
-            self._go(Step.STATUS_RESULT, data=replace(self._state.data, status=status))

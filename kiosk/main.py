@@ -33,7 +33,12 @@ def run_kiosk(
     def build_ui() -> UiContext:
         flow = runtime.make_flow(dispatch=kivy_dispatch, run_in_background=run_in_thread)
         runtime.start(on_scan=main_thread_scan_handler(flow.scanned))
-        return UiContext(flow, profile, scanner_ready=runtime.scanner_ready)
+        return UiContext(
+            flow,
+            profile,
+            scanner_ready=runtime.scanner_ready,
+            camera_preview=runtime.camera_preview,
+        )
 
     app = KioskApp(build_ui, screenshot_dir=screenshot_dir)
     # A service manager stops the kiosk with SIGTERM: leave the main loop and close cleanly.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from backend.contracts import CASE_NUMBER_DIGITS, MAX_TEXT_CHARS, PublicStage
+from backend.contracts import (
+    CASE_NUMBER_DIGITS,
+    MAX_TEXT_CHARS,
+    PERSONAL_NUMBER_DIGITS,
+    PublicStage,
+)
 from config.profiles import LanguageCode
 from kiosk.form_rules import MIN_TEXT_CHARS, PHONE_DIGITS
 from kiosk.i18n import N_, Translator, translator
@@ -48,6 +53,48 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PRINTER_OUT_OF_PAPER: N_("The receipt printer is out of paper."),
     ErrorCode.PRINTER_OFFLINE: N_("The receipt printer is not responding."),
     ErrorCode.PRINTER_UNAVAILABLE: N_("The receipt printer is not working."),
+    ErrorCode.PERSONAL_NUMBER_EMPTY: N_("Type your personal number."),
+    ErrorCode.PERSONAL_NUMBER_LENGTH: N_(
+        "A personal number has %(pinfl_digits)d digits. Check that you typed all of them."
+    ),
+    ErrorCode.PERSONAL_NUMBER_FORMAT: N_(
+        "This is not a personal number. Copy it from your ID card or passport."
+    ),
+    ErrorCode.PERSONAL_NUMBER_CHECK_DIGIT: N_(
+        "This personal number has a typo: a digit is wrong or two digits are swapped. "
+        "Compare it with your document."
+    ),
+    ErrorCode.BIRTH_DATE_INCOMPLETE: N_("Type the full date: day, month and four-digit year."),
+    ErrorCode.BIRTH_DATE_INVALID: N_("This is not a valid date of birth. Please check it."),
+    ErrorCode.BIRTH_DATE_MISMATCH: N_(
+        "This date of birth does not match your personal number. Check both."
+    ),
+    ErrorCode.PERSON_NOT_FOUND: N_(
+        "No person with this personal number and date of birth was found. Check both, "
+        "or ask the staff for help."
+    ),
+    ErrorCode.CAMERA_UNAVAILABLE: N_(
+        "The camera is not working right now. Please ask the staff for help."
+    ),
+    ErrorCode.LIVENESS_FAILED: N_(
+        "We could not confirm that a live person is in front of the camera. Please face the "
+        "camera yourself, without a photo or a screen, and follow the instructions."
+    ),
+    ErrorCode.VERIFY_UNAVAILABLE: N_(
+        "Your photo could not be checked: there is no connection to the office. Your photo is "
+        "kept: please try again."
+    ),
+    ErrorCode.FACE_NOT_VERIFIED: N_(
+        "Your photo does not match the photo on record for this personal number. Check that "
+        "the personal number is yours and try again."
+    ),
+    ErrorCode.FACE_REFUSED: N_(
+        "Your face could not be seen well enough in the photo. Please try again."
+    ),
+    ErrorCode.REFER_TO_STAFF: N_(
+        "We could not confirm your identity here. Please go to the staff desk with your ID "
+        "card or passport: they will help you."
+    ),
 }
 
 _ERROR_PARAMETERS = {
@@ -55,6 +102,7 @@ _ERROR_PARAMETERS = {
     "max": MAX_TEXT_CHARS,
     "phone_digits": PHONE_DIGITS,
     "case_digits": CASE_NUMBER_DIGITS,
+    "pinfl_digits": PERSONAL_NUMBER_DIGITS,
 }
 
 STAGE_NAMES: dict[PublicStage, str] = {

@@ -11,15 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from biometrics.face.analysis import FaceAnalyzer, FrameAnalysis
+from config.face import FaceQualitySettings
 from config.profiles import KioskProfile
 from config.settings import PROJECT_ROOT, KioskSettings
+from devices.camera.driver import open_camera
+from devices.camera.interface import Camera, CameraError
 from devices.printer.driver import open_printer
 from devices.printer.interface import PrinterError, ReceiptPrinter
 from devices.scanner.driver import open_scanner
 from devices.scanner.interface import CodeScanner, ScannerError
 from kiosk.backend_client import BackendClient
 from kiosk.background import Dispatch, Task, call_now
+from kiosk.camera_feed import CameraFeed
 from kiosk.case_status import BackendStatusSource
+from kiosk.face_verifier import BackendFaceVerifier
 from kiosk.flow import KioskFlow
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox
@@ -65,12 +73,18 @@ class KioskRuntime:
     identity: IdentityFetcher | None = None
     printer: ReceiptPrinter | None = None
     scanner: CodeScanner | None = None
+    camera: Camera | None = None
+    camera_feed: CameraFeed | None = None
     idle_warning_seconds: float | None = None
     idle_reset_seconds: float | None = None
     _started: list[IdentityFetcher | OutboxSync | CodeScanner] = field(default_factory=list)
 
     def scanner_ready(self) -> bool:
         return self.scanner is not None and self.scanner.healthy
+
+    def camera_preview(self) -> tuple[np.ndarray, FrameAnalysis] | None:
+        """The newest analysed camera frame while the face screen runs the camera."""
+        return self.camera_feed.latest() if self.camera_feed is not None else None
 
     def submission_service(self) -> SubmissionService:
         return SubmissionService(
@@ -89,6 +103,12 @@ class KioskRuntime:
         """A citizen-session flow over this runtime's services (see KioskFlow for options)."""
         options.setdefault("idle_warning_seconds", self.idle_warning_seconds)
         options.setdefault("idle_reset_seconds", self.idle_reset_seconds)
+        if self.camera is not None and "face_camera" not in options:
+            self.camera_feed = CameraFeed(
+                self.camera, FaceAnalyzer(FaceQualitySettings()), dispatch
+            )
+            options["face_camera"] = self.camera_feed
+        options.setdefault("face_verifier", BackendFaceVerifier(lambda: self.interactive_client))
         return KioskFlow(
             self.profile,
             self.submission_service(),
@@ -115,6 +135,8 @@ class KioskRuntime:
                 self.scanner = None
 
     def stop(self) -> None:
+        if self.camera_feed is not None:
+            self.camera_feed.stop()
         while self._started:
             self._started.pop().stop()
         if self.printer is not None:
@@ -155,4 +177,9 @@ def build_runtime(
         runtime.scanner = open_scanner(profile.devices.scanner, base_dir=PROJECT_ROOT)
     except (ScannerError, OSError, ValueError) as error:
         log.error("scanner cannot be opened; scanning is off: %s", error)
+    if any(service.identity == "face" for service in profile.services):
+        try:
+            runtime.camera = open_camera(profile.devices.camera, base_dir=PROJECT_ROOT)
+        except (CameraError, OSError, ValueError) as error:
+            log.error("camera cannot be opened; face capture is off: %s", error)
     return runtime

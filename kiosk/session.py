@@ -7,7 +7,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from backend.contracts import CaseStatusView, group_case_number
+from backend.contracts import (
+    CaseStatusView,
+    FaceVerificationRequest,
+    FaceVerificationResult,
+    group_case_number,
+)
 from config.profiles import LanguageCode
 
 if TYPE_CHECKING:
@@ -20,6 +25,12 @@ class Step(StrEnum):
     LANGUAGE = "language"
     HOME = "home"
     SERVICE = "service"
+    IDENTIFY_NUMBER = "identify_number"
+    IDENTIFY_BIRTH = "identify_birth"
+    FACE_CAPTURE = "face_capture"
+    FACE_CONFIRM = "face_confirm"
+    FACE_VERIFYING = "face_verifying"
+    FACE_RESULT = "face_result"
     CATEGORY = "category"
     TEXT = "text"
     PHONE = "phone"
@@ -53,6 +64,32 @@ class ErrorCode(StrEnum):
     PRINTER_OUT_OF_PAPER = "printer_out_of_paper"
     PRINTER_OFFLINE = "printer_offline"
     PRINTER_UNAVAILABLE = "printer_unavailable"
+    PERSONAL_NUMBER_EMPTY = "personal_number_empty"
+    PERSONAL_NUMBER_LENGTH = "personal_number_length"
+    PERSONAL_NUMBER_FORMAT = "personal_number_format"
+    PERSONAL_NUMBER_CHECK_DIGIT = "personal_number_check_digit"
+    BIRTH_DATE_INCOMPLETE = "birth_date_incomplete"
+    BIRTH_DATE_INVALID = "birth_date_invalid"
+    BIRTH_DATE_MISMATCH = "birth_date_mismatch"
+    PERSON_NOT_FOUND = "person_not_found"
+    CAMERA_UNAVAILABLE = "camera_unavailable"
+    LIVENESS_FAILED = "liveness_failed"
+    VERIFY_UNAVAILABLE = "verify_unavailable"
+    FACE_NOT_VERIFIED = "face_not_verified"
+    FACE_REFUSED = "face_refused"
+    REFER_TO_STAFF = "refer_to_staff"
+
+
+class VerificationUnavailable(Exception):
+    """The backend could not be asked to verify a face right now."""
+
+
+class VerificationRejected(Exception):
+    """The backend refused the request: ``code`` is its error (person_not_found...)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class SubmissionFailed(Exception):
@@ -72,6 +109,8 @@ class CaseDraft:
     category: Category
     text: str
     phone: str | None
+    personal_number: str | None = None
+    verification_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -91,11 +130,31 @@ class SubmissionOutcome:
 
 
 @dataclass(frozen=True)
+class FaceView:
+    """What the face screen shows: one instruction, or the liveness challenge, and progress."""
+
+    phase: str
+    instruction: str | None = None
+    challenge: str | None = None
+    challenge_index: int = 0
+    challenge_total: int = 0
+    hold_progress: float = 0.0
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionData:
     """Everything the citizen entered or was shown; wiped when the session ends."""
 
     language: LanguageCode | None = None
     service_code: str | None = None
+    personal_number: str = ""
+    birth_digits: str = ""
+    face: FaceView | None = None
+    portrait_jpeg: bytes | None = field(default=None, repr=False)
+    verification_request_id: UUID | None = None
+    verification: FaceVerificationResult | None = None
+    face_failures: int = 0
     category_code: str | None = None
     text: str = ""
     phone_digits: str = ""
@@ -135,6 +194,12 @@ class Submitter(Protocol):
     def submit(self, draft: CaseDraft) -> SubmissionOutcome: ...
 
     def reprint(self, outcome: SubmissionOutcome) -> SubmissionOutcome: ...
+
+
+class FaceVerifier(Protocol):
+    """Asks the backend whether a portrait is the person of a personal number."""
+
+    def verify(self, request: FaceVerificationRequest) -> FaceVerificationResult: ...
 
 
 class StatusSource(Protocol):

@@ -79,6 +79,8 @@ class SubmissionService:
                 phone=draft.phone,
                 consent=True,
                 submitted_at=self._now(),
+                personal_number=draft.personal_number,
+                verification_id=draft.verification_id,
             )
             self._outbox.add(submission)
         except Exception as error:

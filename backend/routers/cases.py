@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from backend.contracts import CaseAccepted, CaseStatusView, CaseSubmission, ErrorBody
 from backend.deps import CurrentKiosk, DatabaseDep, ReadingSession, Settings
@@ -19,9 +19,16 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
         200: {"model": CaseAccepted, "description": "This submission id was already received"},
         401: {"model": ErrorBody},
         403: {"model": ErrorBody, "description": "case_number_foreign"},
-        409: {"model": ErrorBody, "description": "submission_conflict or case_number_taken"},
+        409: {
+            "model": ErrorBody,
+            "description": "submission_conflict, case_number_taken or verification_already_used",
+        },
         413: {"model": ErrorBody},
-        422: {"model": ErrorBody},
+        422: {
+            "model": ErrorBody,
+            "description": "verification_not_found, verification_mismatch, "
+            "verification_not_accepted or validation_failed",
+        },
     },
 )
 def create_case(
@@ -29,11 +36,17 @@ def create_case(
     kiosk: CurrentKiosk,
     database: DatabaseDep,
     settings: Settings,
+    request: Request,
     response: Response,
 ) -> CaseAccepted:
     with database.transaction() as session:
         accepted = submit_case(
-            session, kiosk, submission, settings.resolved_secret_key, settings.public_base_url
+            session,
+            kiosk,
+            submission,
+            settings.resolved_secret_key,
+            settings.public_base_url,
+            duplicates=request.app.state.duplicate_search,
         )
     if not accepted.created:
         response.status_code = 200

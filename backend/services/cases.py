@@ -28,8 +28,14 @@ from backend.errors import (
     CaseNumberTaken,
     SubmissionConflict,
     TransitionNotAllowed,
+    VerificationAlreadyUsed,
 )
 from backend.models import Case, CaseEvent
+from backend.services.case_identity import (
+    DuplicateSearch,
+    check_case_identity,
+    store_duplicate_hits,
+)
 from backend.services.kiosks import AuthenticatedKiosk
 from backend.services.status import status_url_for
 
@@ -89,11 +95,14 @@ def submit_case(
     submission: CaseSubmission,
     master_secret: bytes,
     public_base_url: str,
+    duplicates: DuplicateSearch,
 ) -> CaseAccepted:
     """Register a submission as a new case, or return the case an identical earlier copy made.
 
-    Safe under concurrent identical requests: the unique constraints decide, and the loser
-    re-reads what the winner stored.
+    A submission naming a face verification is checked against it, its face searched among
+    earlier applicants under other personal numbers, and the case flagged for an officer when
+    the verification needs review or a duplicate turns up. Safe under concurrent identical
+    requests: the unique constraints decide, and the loser re-reads what the winner stored.
     """
     if kiosk_code_of(submission.case_number) != kiosk.code:
         raise CaseNumberForeign(
@@ -104,6 +113,7 @@ def submit_case(
     if existing is not None:
         return _accepted(_repeat_of(existing, payload_hash), False, master_secret, public_base_url)
 
+    identity = check_case_identity(session, kiosk, submission, duplicates)
     now = utc_now()
     case = Case(
         case_number=submission.case_number,
@@ -120,6 +130,9 @@ def submit_case(
         updated_at=now,
         submitted_at=_as_utc(submission.submitted_at),
         payload_hash=payload_hash,
+        personal_number=submission.personal_number,
+        verification_id=submission.verification_id,
+        needs_officer_review=identity is not None and identity.needs_officer_review,
     )
     try:
         with session.begin_nested():
@@ -130,24 +143,36 @@ def submit_case(
         if existing is not None:
             repeat = _repeat_of(existing, payload_hash)
             return _accepted(repeat, False, master_secret, public_base_url)
+        if submission.verification_id is not None and _find_case(
+            session, Case.verification_id == submission.verification_id
+        ):
+            raise VerificationAlreadyUsed(
+                f"verification {submission.verification_id} already identifies another case"
+            ) from None
         raise CaseNumberTaken(
             f"case number {submission.case_number} is already used by another submission"
         ) from None
+    if identity is not None:
+        store_duplicate_hits(session, case, identity.hits)
     session.add(
         CaseEvent(
             case=case, from_state=None, to_state=case.state, at=now, actor=f"kiosk:{kiosk.code}"
         )
     )
+    details: dict[str, object] = {
+        "submission_id": str(case.submission_id),
+        "state": case.state,
+        "payload_hash": payload_hash,
+    }
+    if identity is not None:
+        details.update(
+            verification_id=str(identity.verification.id),
+            verification_decision=identity.verification.decision,
+            needs_officer_review=case.needs_officer_review,
+            duplicate_hits=len(identity.hits),
+        )
     append_audit(
-        session,
-        f"kiosk:{kiosk.code}",
-        "case.created",
-        f"case:{case.case_number}",
-        {
-            "submission_id": str(case.submission_id),
-            "state": case.state,
-            "payload_hash": payload_hash,
-        },
+        session, f"kiosk:{kiosk.code}", "case.created", f"case:{case.case_number}", details
     )
     session.flush()
     return _accepted(case, True, master_secret, public_base_url)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import signal
 import socket
 import socketserver
 import threading
 import time
 import tty
 from pathlib import Path
-from types import FrameType
 
+from devices.foreground import run_until_stopped
 from devices.scanner.interface import ScannerError, ScannerUnavailable
 
 WRITE_TIMEOUT_SECONDS = 2.0
@@ -227,28 +226,14 @@ def _remove_symlink_to(link: Path, target: str) -> None:
             link.unlink()
 
 
-def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run_scanner_simulator(control_port: int, link_path: str | None) -> None:
     """Run a simulator until Ctrl-C or SIGTERM, printing where its port and control socket are."""
     simulator = ScannerSimulator(control_port=control_port, link_path=link_path)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if in_main_thread:
-        previous_handler = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    simulator.start()
-    try:
-        link_note = f" (linked at {link_path})" if link_path else ""
-        print(
+    link_note = f" (linked at {link_path})" if link_path else ""
+    run_until_stopped(
+        simulator,
+        lambda: (
             f"scanner simulator on {simulator.port_name}{link_note}, "
-            f"control 127.0.0.1:{simulator.control_port}",
-            flush=True,
-        )
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        simulator.stop()
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous_handler)
+            f"control 127.0.0.1:{simulator.control_port}"
+        ),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from kivy.graphics import Color, Rectangle
 from kivy.metrics import dp
@@ -35,6 +35,7 @@ class UiContext:
     flow: KioskFlow
     profile: KioskProfile
     scanner_ready: Callable[[], bool] = field(default=_never)
+    camera_preview: Callable[[], Any] = field(default=lambda: None)
 
 
 def scrolling_column(column: BoxLayout) -> ScrollView:

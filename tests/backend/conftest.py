@@ -19,9 +19,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from backend.app import create_app
 from backend.contracts import make_case_number
 from backend.db import Database
+from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.services.kiosks import register_kiosk
 from config.settings import BackendSettings
+from tests.backend.identity_support import PEOPLE, MemoizingEncoder
 
 with warnings.catch_warnings():
     # Starlette nudges TestClient users towards the httpx2 package; httpx still works and is
@@ -148,3 +150,37 @@ def submit(
         return response.json()
 
     return _submit
+
+
+# --- Identity ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def face_encoder() -> MemoizingEncoder:
+    """The real portrait encoder, shared by the session so each photo is encoded once."""
+    return MemoizingEncoder()
+
+
+@pytest.fixture
+def seeded_settings(settings: BackendSettings, face_encoder: MemoizingEncoder) -> BackendSettings:
+    """Settings of a database whose registry holds the demo people."""
+    seed_demo_registry(settings, PEOPLE, encoder=face_encoder)
+    return settings
+
+
+@pytest.fixture
+def identity_app(
+    seeded_settings: BackendSettings, face_encoder: MemoizingEncoder
+) -> Iterator[Callable[..., TestClient]]:
+    """A TestClient factory over the seeded database; keyword arguments override settings."""
+    clients: list[TestClient] = []
+
+    def _make(**overrides: Any) -> TestClient:
+        app_settings = seeded_settings.model_copy(update=overrides)
+        test_client = TestClient(create_app(app_settings, encoder=face_encoder))
+        clients.append(test_client.__enter__())
+        return test_client
+
+    yield _make
+    for test_client in clients:
+        test_client.__exit__(None, None, None)

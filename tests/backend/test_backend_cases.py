@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from backend.contracts import (
     MAX_TEXT_CHARS,
     derive_status_link_key,
     make_case_number,
+    make_personal_number,
     status_url,
 )
 from backend.db import Database
@@ -122,13 +124,18 @@ def _bad_check_digit() -> str:
     return number[:-1] + str((int(number[-1]) + 1) % 10)
 
 
+def _bad_personal_number() -> str:
+    number = make_personal_number(date(1990, 5, 17), male=True, region=26, serial=9)
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "reason"),
     [
         ({"case_number": _bad_check_digit()}, "case_number", "check_digit"),
         ({"case_number": "00420000001"}, "case_number", "length"),
-        ({"text": ""}, "text", "at least 1 character"),
-        ({"text": "   \n  "}, "text", "at least 1 character"),
+        ({"personal_number": _bad_personal_number()}, "personal_number", "check_digit"),
+        ({"verification_id": "not-a-uuid"}, "verification_id", "UUID"),
         ({"text": "x" * (MAX_TEXT_CHARS + 1)}, "text", f"at most {MAX_TEXT_CHARS} characters"),
         ({"consent": False}, "consent", "True"),
         ({"phone": "901234567"}, "phone", "pattern"),

@@ -15,7 +15,16 @@ from backend.db import make_engine
 from backend.migrate import alembic_config, upgrade_database
 from backend.models import Base
 
-TABLES = {"kiosks", "cases", "case_events", "audit_entries", "alembic_version"}
+TABLES = {
+    "kiosks",
+    "cases",
+    "case_events",
+    "audit_entries",
+    "registry_people",
+    "face_verifications",
+    "case_duplicate_hits",
+    "alembic_version",
+}
 
 
 def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> None:
@@ -28,7 +37,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0001"
+    assert revision == "0002"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

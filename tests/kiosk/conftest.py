@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 
 from backend.commands import register_kiosk_command
+from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.server import BackgroundServer
 from config.profiles import KioskProfile, load_profile
 from config.settings import BackendSettings
+from devices.camera.simulator import CameraSimulator
 from devices.printer.simulator import PrinterSimulator
 from devices.scanner.simulator import ScannerSimulator
 from kiosk.flow import KioskFlow
 from kiosk.outbox import Outbox
 from kiosk.runtime import KioskRuntime, build_runtime
+from tests.backend.identity_support import PEOPLE, MemoizingEncoder
 from tests.kiosk.flow_doubles import ManualClock, ScriptedSubmitter, StatusBook
 from tests.kiosk.real_parts import DEMO_PROFILE, PUBLIC_BASE_URL, RunningBackend
 
@@ -65,9 +68,18 @@ def flow(
 # --- real parts ---------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def registry_encoder() -> MemoizingEncoder:
+    """The backend's real encoder, remembering templates so each test's seeding is quick."""
+    return MemoizingEncoder()
+
+
 @pytest.fixture
-def station_backend(tmp_path: Path, demo_profile: KioskProfile) -> Iterator[RunningBackend]:
-    """The real backend, migrated, with the demo kiosk registered."""
+def station_backend(
+    tmp_path: Path, demo_profile: KioskProfile, registry_encoder: MemoizingEncoder
+) -> Iterator[RunningBackend]:
+    """The real backend, migrated, with the demo kiosk registered and the demo people in
+    its person registry."""
     settings = BackendSettings(
         var_dir=tmp_path / "backend",
         database_url=f"sqlite:///{tmp_path / 'station.db'}",
@@ -76,6 +88,7 @@ def station_backend(tmp_path: Path, demo_profile: KioskProfile) -> Iterator[Runn
         status_rate_per_minute=10_000,
     )
     upgrade_database(settings.resolved_database_url)
+    seed_demo_registry(settings, PEOPLE, encoder=registry_encoder)
     kiosk = demo_profile.kiosk
     credential = register_kiosk_command(settings, kiosk.code, kiosk.name, kiosk.office)
     with BackgroundServer(settings, port=0) as server:
@@ -112,15 +125,25 @@ def scanner_simulator() -> Iterator[ScannerSimulator]:
 
 
 @pytest.fixture
+def camera_simulator() -> Iterator[CameraSimulator]:
+    """The camera simulator streaming MJPEG on 127.0.0.1; nobody in view until told."""
+    with CameraSimulator(scenario="nobody", control_port=None) as simulator:
+        yield simulator
+
+
+@pytest.fixture
 def kiosk_runtime(
     tmp_path: Path,
     kiosk_profile: KioskProfile,
     station_backend: RunningBackend,
     scanner_simulator: ScannerSimulator,
+    camera_simulator: CameraSimulator,
 ) -> Iterator[KioskRuntime]:
-    """A kiosk wired as ``run_kiosk`` wires it: printer and scanner simulators, backend."""
+    """A kiosk wired as ``run_kiosk`` wires it: printer, scanner and camera simulators,
+    backend."""
     scanner = kiosk_profile.devices.scanner.model_copy(update={"url": scanner_simulator.port_name})
-    devices = kiosk_profile.devices.model_copy(update={"scanner": scanner})
+    camera = kiosk_profile.devices.camera.model_copy(update={"source": camera_simulator.url})
+    devices = kiosk_profile.devices.model_copy(update={"scanner": scanner, "camera": camera})
     profile = kiosk_profile.model_copy(update={"devices": devices})
     var_dir = tmp_path / "var"
     running = build_runtime(profile, var_dir, station_backend.url, station_backend.credential)

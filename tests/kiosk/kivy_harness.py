@@ -103,7 +103,12 @@ class KioskHarness:
         flow_options.setdefault("run_in_background", run_in_thread)
         flow = runtime.make_flow(**flow_options)
         runtime.start(on_scan=main_thread_scan_handler(flow.scanned))
-        ui = UiContext(flow, runtime.profile, scanner_ready=runtime.scanner_ready)
+        ui = UiContext(
+            flow,
+            runtime.profile,
+            scanner_ready=runtime.scanner_ready,
+            camera_preview=runtime.camera_preview,
+        )
         self.mount(ui, screenshot_dir=screenshot_dir)
         return flow
 

@@ -25,7 +25,7 @@ from kiosk.i18n import translator
 from kiosk.messages import STAGE_NAMES
 from kiosk.runtime import KioskRuntime
 from tests.kiosk.real_parts import PUBLIC_BASE_URL, RunningBackend
-from tests.kiosk.ui_helpers import ARTIFACTS
+from tests.kiosk.ui_helpers import fresh_artifacts
 
 LANGUAGE = "uz_Latn"
 REPORT_TEXT = "Bozorda gʻayriqonuniy tovarlar sotilmoqda"
@@ -48,10 +48,7 @@ def test_receipt_qr_to_status_page_and_back_to_the_kiosk(
     scanner_simulator: ScannerSimulator,
 ) -> None:
     harness = kiosk_harness
-    shots = ARTIFACTS.parent / "e2e"
-    shots.mkdir(parents=True, exist_ok=True)
-    for old in shots.glob("*.png"):
-        old.unlink()
+    shots = fresh_artifacts("e2e")
     flow = harness.mount_runtime(kiosk_runtime)
     taken: list[str] = []
 

@@ -32,7 +32,12 @@ class Gallery:
     """Walks one language through every screen, photographing each."""
 
     def __init__(
-        self, harness, runtime: KioskRuntime, printer: PrinterSimulator, language: str
+        self,
+        harness,
+        runtime: KioskRuntime,
+        printer: PrinterSimulator,
+        language: str,
+        **flow_options: object,
     ) -> None:
         self.harness = harness
         self.printer = printer
@@ -46,6 +51,7 @@ class Gallery:
             run_in_background=self.work,
             idle_warning_seconds=60,
             idle_reset_seconds=15,
+            **flow_options,
         )
         self.pictures: list[Path] = []
         self.problems: list[str] = []

@@ -1,0 +1,1 @@
+"""Identity: the person registry, sealed biometrics and the applicant gallery."""

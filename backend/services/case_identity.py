@@ -1,0 +1,105 @@
+"""The identity side of a case: which verification identified the applicant, and whether the
+same face already applied under another personal number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.contracts import CaseSubmission, VerificationDecision
+from backend.db_types import utc_now
+from backend.errors import (
+    VerificationAlreadyUsed,
+    VerificationMismatch,
+    VerificationNotAccepted,
+    VerificationNotFound,
+)
+from backend.identity.gallery import ApplicantGallery, ApplicantHit
+from backend.identity.sealing import DataSealer, verification_template_context
+from backend.identity.templates import template_from_bytes
+from backend.models import Case, CaseDuplicateHit, FaceVerification
+from backend.services.kiosks import AuthenticatedKiosk
+
+ACCEPTED_DECISIONS = frozenset({VerificationDecision.VERIFIED, VerificationDecision.MANUAL_REVIEW})
+
+
+@dataclass(frozen=True)
+class DuplicateSearch:
+    """What a case submission needs to look for the same face under other numbers."""
+
+    gallery: ApplicantGallery
+    sealer: DataSealer
+    max_distance: float
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """A submission's verification, checked, and the duplicates its face turned up."""
+
+    verification: FaceVerification
+    hits: list[ApplicantHit]
+
+    @property
+    def needs_officer_review(self) -> bool:
+        return self.verification.decision == VerificationDecision.MANUAL_REVIEW or bool(self.hits)
+
+
+def usable_verification(
+    session: Session, kiosk: AuthenticatedKiosk, submission: CaseSubmission
+) -> FaceVerification:
+    """The verification a submission names, if it may identify this case's applicant."""
+    verification_id = submission.verification_id
+    row = session.get(FaceVerification, verification_id)
+    if row is None or row.kiosk_id != kiosk.id:
+        raise VerificationNotFound(f"no verification {verification_id} made by this kiosk")
+    if submission.personal_number != row.personal_number:
+        raise VerificationMismatch(
+            f"verification {verification_id} was made for another personal number"
+        )
+    if row.decision not in ACCEPTED_DECISIONS:
+        raise VerificationNotAccepted(
+            f"verification {verification_id} ended {row.decision}; it does not identify anyone"
+        )
+    if session.scalar(select(Case.id).where(Case.verification_id == row.id)) is not None:
+        raise VerificationAlreadyUsed(
+            f"verification {verification_id} already identifies another case"
+        )
+    return row
+
+
+def check_case_identity(
+    session: Session,
+    kiosk: AuthenticatedKiosk,
+    submission: CaseSubmission,
+    duplicates: DuplicateSearch,
+) -> CaseIdentity | None:
+    """Check the named verification and search for duplicates; before the case is added."""
+    if submission.verification_id is None:
+        return None
+    verification = usable_verification(session, kiosk, submission)
+    hits: list[ApplicantHit] = []
+    if verification.template_sealed is not None:
+        sealed = verification.template_sealed
+        vector = template_from_bytes(
+            duplicates.sealer.open(sealed, verification_template_context(verification.id))
+        )
+        hits = duplicates.gallery.find_duplicates(
+            session, vector, verification.personal_number, duplicates.max_distance
+        )
+    return CaseIdentity(verification, hits)
+
+
+def store_duplicate_hits(session: Session, case: Case, hits: list[ApplicantHit]) -> None:
+    now = utc_now()
+    for hit in hits:
+        session.add(
+            CaseDuplicateHit(
+                case_id=case.id,
+                other_personal_number=hit.personal_number,
+                other_case_number=hit.case_number,
+                distance=hit.distance,
+                found_at=now,
+            )
+        )

@@ -1,0 +1,1 @@
+"""Face detection, quality, liveness, encoding and matching: pure computation on images."""
