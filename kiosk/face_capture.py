@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 import numpy as np
+
 from biometrics.face.analysis import FrameAnalysis
 from biometrics.face.liveness import (
     Challenge,
@@ -17,7 +18,6 @@ from biometrics.face.liveness import (
     pick_challenges,
 )
 from biometrics.face.portrait import best_portrait, encode_jpeg
-
 from config.face import LivenessSettings
 from config.profiles import FaceCaptureConfig
 from kiosk.session import FaceView

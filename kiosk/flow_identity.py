@@ -42,7 +42,6 @@ from kiosk.session import (
 
 if TYPE_CHECKING:
     from biometrics.face.analysis import FrameAnalysis
-
     from config.face import LivenessSettings
     from config.profiles import KioskProfile
 
