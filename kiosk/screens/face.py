@@ -131,7 +131,10 @@ class FaceResultScreen(FlowScreen):
             ) % {"count": verification.attempts_left}
         else:
             self.attempts.text = ""
-        self.retry_button.disabled = to_staff
-        self.retry_button.opacity = 0 if to_staff else 1
+        shown = self.retry_button.parent is not None
+        if to_staff and shown:
+            self.nav.remove_widget(self.retry_button)
+        elif not to_staff and not shown:
+            self.nav.add_widget(self.retry_button, index=0)
         self.retry_button.text = _("Try again")
         self.finish_button.text = _("Finish")

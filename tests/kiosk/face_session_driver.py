@@ -11,7 +11,7 @@ import contextlib
 import queue
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import Any
 
 from backend.identity.demo_people import DemoPerson
 from devices.camera.simulator import CameraSimulator
@@ -23,17 +23,17 @@ from kiosk.session import FlowState, Step
 ACT_FOR_CHALLENGE = {"blink": "blink", "turn_left": "left", "turn_right": "right"}
 
 
-@dataclass
 class FaceSessionDriver:
-    runtime: KioskRuntime
-    camera: CameraSimulator
-    tasks: queue.Queue[Task] = field(default_factory=queue.Queue)
-    instructions: list[str] = field(default_factory=list)
-    challenges: list[str] = field(default_factory=list)
-    flow: KioskFlow = field(init=False)
+    """A flow over ``runtime`` whose UI thread is the test's; ``flow_options`` go to the flow."""
 
-    def __post_init__(self) -> None:
-        self.flow = self.runtime.make_flow(dispatch=self.tasks.put, run_in_background=run_in_thread)
+    def __init__(self, runtime: KioskRuntime, camera: CameraSimulator, **flow_options: Any) -> None:
+        self.runtime, self.camera = runtime, camera
+        self.tasks: queue.Queue[Task] = queue.Queue()
+        self.instructions: list[str] = []
+        self.challenges: list[str] = []
+        self.flow: KioskFlow = runtime.make_flow(
+            dispatch=self.tasks.put, run_in_background=run_in_thread, **flow_options
+        )
         self.flow.subscribe(self._observe)
 
     def pump(self, until: Callable[[FlowState], bool], timeout: float) -> FlowState:
