@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
@@ -79,7 +80,10 @@ def create_app(
         encoder or portrait_encoder(settings.face_match),
     )
     app.state.duplicate_search = DuplicateSearch(
-        ApplicantGallery(sealer), sealer, settings.face_match.duplicate_max_distance
+        ApplicantGallery(sealer),
+        sealer,
+        settings.face_match.duplicate_max_distance,
+        verification_max_age=timedelta(minutes=settings.verification_valid_minutes),
     )
     app.state.public_rate_limiter = SlidingWindowRateLimiter(settings.status_rate_per_minute)
     app.state.status_pages = StatusPages()

@@ -150,6 +150,12 @@ class VerificationNotAccepted(DomainError):
     code = "verification_not_accepted"
 
 
+class VerificationExpired(DomainError):
+    """A case was filed too long after the face verification it names."""
+
+    code = "verification_expired"
+
+
 class VerificationAlreadyUsed(DomainError):
     """A verification already identifies the applicant of another case."""
 

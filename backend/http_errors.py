@@ -29,6 +29,7 @@ from backend.errors import (
     TransitionNotAllowed,
     VerificationAlreadyUsed,
     VerificationConflict,
+    VerificationExpired,
     VerificationMismatch,
     VerificationNotAccepted,
     VerificationNotFound,
@@ -54,6 +55,7 @@ HTTP_STATUS_OF: dict[type[DomainError], int] = {
     VerificationNotFound: 422,
     VerificationMismatch: 422,
     VerificationNotAccepted: 422,
+    VerificationExpired: 422,
     RateLimited: 429,
     ReferToStaff: 429,
 }

@@ -41,6 +41,9 @@ class BackendSettings(BaseSettings):
         description="Body limit of the face verification route: a 512 KiB portrait in base64.",
     )
     face_max_attempts: int = Field(default=3, ge=1)
+    verification_valid_minutes: float = Field(
+        default=120, gt=0, description="how long after a face verification its case may be filed"
+    )
     face_attempt_window_hours: float = Field(default=24.0, gt=0)
     verification_rate_per_kiosk_per_minute: int = Field(default=20, ge=1)
     verification_rate_per_person_per_hour: int = Field(default=10, ge=1)

@@ -4,6 +4,7 @@ same face already applied under another personal number."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from backend.contracts import CaseSubmission, VerificationDecision
 from backend.db_types import utc_now
 from backend.errors import (
     VerificationAlreadyUsed,
+    VerificationExpired,
     VerificationMismatch,
     VerificationNotAccepted,
     VerificationNotFound,
@@ -27,11 +29,13 @@ ACCEPTED_DECISIONS = frozenset({VerificationDecision.VERIFIED, VerificationDecis
 
 @dataclass(frozen=True)
 class DuplicateSearch:
-    """What a case submission needs to look for the same face under other numbers."""
+    """What a case submission needs to check the verification it names and to look for the
+    same face under other numbers."""
 
     gallery: ApplicantGallery
     sealer: DataSealer
     max_distance: float
+    verification_max_age: timedelta = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,10 @@ class CaseIdentity:
 
 
 def usable_verification(
-    session: Session, kiosk: AuthenticatedKiosk, submission: CaseSubmission
+    session: Session,
+    kiosk: AuthenticatedKiosk,
+    submission: CaseSubmission,
+    max_age: timedelta | None = None,
 ) -> FaceVerification:
     """The verification a submission names, if it may identify this case's applicant."""
     verification_id = submission.verification_id
@@ -61,6 +68,10 @@ def usable_verification(
     if row.decision not in ACCEPTED_DECISIONS:
         raise VerificationNotAccepted(
             f"verification {verification_id} ended {row.decision}; it does not identify anyone"
+        )
+    if max_age is not None and _utc(submission.submitted_at) - _utc(row.created_at) > max_age:
+        raise VerificationExpired(
+            f"verification {verification_id} is older than {max_age} at this case's filing"
         )
     if session.scalar(select(Case.id).where(Case.verification_id == row.id)) is not None:
         raise VerificationAlreadyUsed(
@@ -78,7 +89,7 @@ def check_case_identity(
     """Check the named verification and search for duplicates; before the case is added."""
     if submission.verification_id is None:
         return None
-    verification = usable_verification(session, kiosk, submission)
+    verification = usable_verification(session, kiosk, submission, duplicates.verification_max_age)
     hits: list[ApplicantHit] = []
     if verification.template_sealed is not None:
         sealed = verification.template_sealed
@@ -103,3 +114,8 @@ def store_duplicate_hits(session: Session, case: Case, hits: list[ApplicantHit])
                 found_at=now,
             )
         )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives stored times back without an offset; they were written in UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

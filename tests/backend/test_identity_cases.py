@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -139,6 +139,31 @@ def test_verifications_that_do_not_identify_the_applicant_are_refused(
     )
     assert reused.status_code == 409
     assert reused.json()["error"] == "verification_already_used"
+
+
+def test_a_verification_too_old_at_filing_does_not_identify_a_case(
+    identity_app: AppFactory, kiosk_headers: dict[str, str], make_submission: Submission
+) -> None:
+    client = identity_app()
+    verification_id = _verify(client, kiosk_headers, "obama", "obama_2")
+    late = (datetime.now(UTC) + timedelta(minutes=121)).isoformat()
+    in_time = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+
+    expired = client.post(
+        "/api/v1/cases",
+        json=make_submission(1, personal_number=OBAMA, verification_id=verification_id,
+                             submitted_at=late),
+        headers=kiosk_headers,
+    )  # fmt: skip
+    filed = client.post(
+        "/api/v1/cases",
+        json=make_submission(2, personal_number=OBAMA, verification_id=verification_id,
+                             submitted_at=in_time),
+        headers=kiosk_headers,
+    )  # fmt: skip
+
+    assert (expired.status_code, expired.json()["error"]) == (422, "verification_expired")
+    assert filed.status_code == 201, filed.text
 
 
 @pytest.fixture
