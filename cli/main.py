@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.devices import add_devices_commands
 from config.settings import PROJECT_ROOT, BackendSettings, KioskSettings
 
 DEMO_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
@@ -126,10 +127,20 @@ def _sim_camera(args: argparse.Namespace) -> int:
     return run_camera_simulator(options)
 
 
+def _sim_fingerprint(args: argparse.Namespace) -> int:
+    from devices.fingerprint.run_fingerprint_simulator import main as run_fingerprint_simulator
+
+    options = ["--control-port", str(args.control_port), "--link", args.link]
+    return run_fingerprint_simulator([*options, "--baudrate", str(args.baudrate)])
+
+
 def _sim_control(args: argparse.Namespace) -> int:
     from cli.sim_control import send_control_line
 
-    port = args.port or {"printer": 9101, "scanner": 9102, "camera": 9104}[args.device]
+    port = (
+        args.port
+        or {"printer": 9101, "scanner": 9102, "camera": 9104, "fingerprint": 9105}[args.device]
+    )
     print(send_control_line("127.0.0.1", port, " ".join(args.command)))
     return 0
 
@@ -188,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("case_number")
     show.set_defaults(func=_identity_show)
 
+    add_devices_commands(sub)
+
     sim = sub.add_parser("sim", help="device simulators")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
     printer = sim_sub.add_parser("printer", help="ESC/POS receipt printer on TCP")
@@ -200,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     scanner.add_argument("--control-port", type=int, default=9102)
     scanner.add_argument("--link", default=str(PROJECT_ROOT / "var" / "scanner.tty"))
     scanner.set_defaults(func=_sim_scanner)
+    fingerprint = sim_sub.add_parser(
+        "fingerprint", help="R30x fingerprint reader on a pseudo-terminal, real finger images"
+    )
+    fingerprint.add_argument("--control-port", type=int, default=9105)
+    fingerprint.add_argument("--link", default=str(PROJECT_ROOT / "var" / "fingerprint.tty"))
+    fingerprint.add_argument("--baudrate", type=int, default=57600)
+    fingerprint.set_defaults(func=_sim_fingerprint)
     camera = sim_sub.add_parser("camera", help="camera streaming MJPEG over HTTP, with scenarios")
     camera.add_argument("--port", type=int, default=9103)
     camera.add_argument("--control-port", type=int, default=9104)
@@ -213,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         "control",
         help='tell a running simulator something: "paper out", "scan <text>", "act blink"',
     )
-    control.add_argument("device", choices=["printer", "scanner", "camera"])
+    control.add_argument("device", choices=["printer", "scanner", "camera", "fingerprint"])
     control.add_argument("command", nargs="+")
     control.add_argument("--port", type=int, help="its control port")
     control.set_defaults(func=_sim_control)

@@ -58,10 +58,21 @@ class CameraConfig(BaseModel):
     mirror_preview: bool = True
 
 
+class FingerprintConfig(BaseModel):
+    """An R30x / ZFM / AS608 family reader on a serial port."""
+
+    url: str = "/dev/ttyUSB0"
+    baudrate: int = Field(default=57600, ge=9600, le=921600)
+    address: int = Field(default=0xFFFFFFFF, ge=0, le=0xFFFFFFFF)
+    password: int = Field(default=0, ge=0, le=0xFFFFFFFF)
+    timeout_seconds: float = Field(default=2.0, gt=0)
+
+
 class DevicesConfig(BaseModel):
     printer: PrinterConfig = PrinterConfig()
     scanner: ScannerConfig = ScannerConfig()
     camera: CameraConfig = CameraConfig()
+    fingerprint: FingerprintConfig = FingerprintConfig()
 
 
 class Category(BaseModel):

@@ -18,6 +18,7 @@ import time
 import tty
 from pathlib import Path
 
+from devices.control_thread import serve_in_background, shut_down
 from devices.foreground import run_until_stopped
 from devices.scanner.interface import ScannerError, ScannerUnavailable
 
@@ -75,23 +76,12 @@ class ScannerSimulator:
         self.plug()
         if self._requested_control_port is not None and self._control is None:
             self._control = _ControlServer(("127.0.0.1", self._requested_control_port), self)
-            self._control_thread = threading.Thread(
-                target=self._control.serve_forever,
-                kwargs={"poll_interval": 0.1},
-                name="scanner-simulator-control",
-                daemon=True,
-            )
-            self._control_thread.start()
+            self._control_thread = serve_in_background(self._control, "scanner-simulator-control")
 
     def stop(self) -> None:
         """Stop the control server and unplug the device."""
-        if self._control is not None:
-            self._control.shutdown()
-            self._control.server_close()
-            self._control = None
-        if self._control_thread is not None:
-            self._control_thread.join(timeout=2)
-            self._control_thread = None
+        shut_down(self._control, self._control_thread)
+        self._control, self._control_thread = None, None
         self.unplug()
 
     def plug(self) -> None:
