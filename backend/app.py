@@ -12,12 +12,14 @@ from fastapi import FastAPI
 from backend.body_limit import BodySizeLimitMiddleware
 from backend.db import Database
 from backend.http_errors import install_error_handlers
+from backend.identity.fingerprint_gallery import FingerprintGallery
 from backend.identity.gallery import ApplicantGallery
 from backend.identity.registry import DatabasePersonRegistry, PersonRegistry
 from backend.identity.sealing import DataSealer
 from backend.identity.templates import PortraitEncoder, portrait_encoder
 from backend.rate_limit import SlidingWindowRateLimiter
 from backend.routers import cases, health, identity, kiosks, status
+from backend.services.case_fingerprints import FingerprintSearch
 from backend.services.case_identity import DuplicateSearch
 from backend.services.identity import FaceVerificationService
 from backend.services.identity_limits import VerificationLimits
@@ -25,6 +27,7 @@ from backend.status_page import StatusPages
 from config.settings import BackendSettings
 
 VERIFICATION_PATH = "/api/v1/identity/verifications"
+CASES_PATH = "/api/v1/cases"
 
 
 def service_version() -> str:
@@ -67,7 +70,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        route_limits={VERIFICATION_PATH: settings.max_verification_body_bytes},
+        route_limits={
+            VERIFICATION_PATH: settings.max_verification_body_bytes,
+            CASES_PATH: settings.max_case_body_bytes,
+        },
     )
     app.state.settings = settings
     app.state.database = database
@@ -78,6 +84,9 @@ def create_app(
         settings.face_match,
         VerificationLimits.from_settings(settings),
         encoder or portrait_encoder(settings.face_match),
+    )
+    app.state.fingerprint_search = FingerprintSearch(
+        FingerprintGallery(sealer, settings.fingerprint_match), sealer
     )
     app.state.duplicate_search = DuplicateSearch(
         ApplicantGallery(sealer),

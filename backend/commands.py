@@ -11,6 +11,7 @@ from backend.db import Database
 from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.services.cases import change_case_state
+from backend.services.fingerprint_report import fingerprint_report
 from backend.services.identity_report import identity_report
 from backend.services.kiosks import register_kiosk, revoke_kiosk
 from config.settings import BackendSettings
@@ -103,11 +104,13 @@ def seed_registry_command(settings: BackendSettings | None, folder: Path) -> int
 
 
 def show_case_identity_command(settings: BackendSettings | None, case_number: str) -> str:
-    """The face verification and duplicate hits of a case, as text for an officer or auditor."""
+    """The face verification, fingerprints and duplicate hits of a case, as text for an officer
+    or auditor."""
     settings = settings or BackendSettings()
     database = Database(settings.resolved_database_url)
     try:
         with database.reading() as session:
-            return identity_report(session, case_number).render()
+            face = identity_report(session, case_number).render()
+            return f"{face}\n{fingerprint_report(session, case_number).render()}"
     finally:
         database.dispose()

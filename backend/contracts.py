@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 # --- Case numbers -------------------------------------------------------------------------
 # Four-digit kiosk code, seven-digit kiosk sequence, one Damm check digit: twelve digits,
@@ -239,6 +239,70 @@ class FaceVerificationResult(BaseModel):
     refer_to_staff: bool = Field(description="no retries left: send the citizen to a desk")
 
 
+# --- Fingerprints ----------------------------------------------------------------------------
+
+MAX_FINGER_IMAGE_BYTES = 96 * 1024
+MAX_FINGERS = 10
+
+
+class FingerPosition(StrEnum):
+    """The ten fingers, in the order of ISO/IEC 19794-2 finger position codes 1..10."""
+
+    RIGHT_THUMB = "right_thumb"
+    RIGHT_INDEX = "right_index"
+    RIGHT_MIDDLE = "right_middle"
+    RIGHT_RING = "right_ring"
+    RIGHT_LITTLE = "right_little"
+    LEFT_THUMB = "left_thumb"
+    LEFT_INDEX = "left_index"
+    LEFT_MIDDLE = "left_middle"
+    LEFT_RING = "left_ring"
+    LEFT_LITTLE = "left_little"
+
+
+class FingerException(StrEnum):
+    """Why a finger could not be given; the officer sees it."""
+
+    BANDAGED = "bandaged"
+    INJURED = "injured"
+    MISSING = "missing"
+    UNREADABLE = "unreadable"
+
+
+class FingerprintCapture(BaseModel):
+    """One finger as the kiosk took it: an image, or the reason there is none."""
+
+    finger: FingerPosition
+    image_png: str | None = Field(
+        default=None,
+        description="base64 PNG of the reader's grey image",
+        max_length=4 * (MAX_FINGER_IMAGE_BYTES + 2) // 3,
+    )
+    kiosk_quality: int | None = Field(
+        default=None, ge=0, le=100, description="the kiosk's own quality score, for the record"
+    )
+    attempts: int = Field(default=1, ge=0, le=20)
+    exception: FingerException | None = None
+
+    @model_validator(mode="after")
+    def _image_or_exception(self) -> FingerprintCapture:
+        if (self.image_png is None) == (self.exception is None):
+            raise ValueError("a finger has either an image or an exception, not both or neither")
+        return self
+
+
+def _unique_fingers(captures: list[FingerprintCapture]) -> list[FingerprintCapture]:
+    fingers = [capture.finger for capture in captures]
+    if len(set(fingers)) != len(fingers):
+        raise ValueError("each finger may be given once")
+    return captures
+
+
+FingerprintCaptures = Annotated[
+    list[FingerprintCapture], Field(max_length=MAX_FINGERS), AfterValidator(_unique_fingers)
+]
+
+
 Language = Literal["uz_Latn", "uz_Cyrl", "ru", "en"]
 MAX_TEXT_CHARS = 2000
 Phone = Annotated[str, StringConstraints(pattern=r"^\+\d{9,15}$")]
@@ -275,6 +339,7 @@ class CaseSubmission(BaseModel):
     verification_id: UUID | None = Field(
         default=None, description="the face verification that identified the applicant"
     )
+    fingerprints: FingerprintCaptures = Field(default_factory=list)
 
 
 class CaseAccepted(BaseModel):

@@ -160,3 +160,12 @@ class VerificationAlreadyUsed(DomainError):
     """A verification already identifies the applicant of another case."""
 
     code = "verification_already_used"
+
+
+# --- Fingerprints -------------------------------------------------------------------------
+
+
+class FingerprintImageInvalid(DomainError):
+    """A fingerprint image that is not a usable PNG; the submission may be sent again fixed."""
+
+    code = "fingerprint_image_invalid"

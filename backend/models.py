@@ -87,6 +87,12 @@ class Case(Base):
     duplicate_hits: Mapped[list[CaseDuplicateHit]] = relationship(
         back_populates="case", order_by="CaseDuplicateHit.distance"
     )
+    fingerprints: Mapped[list[CaseFingerprint]] = relationship(
+        back_populates="case", order_by="CaseFingerprint.id"
+    )
+    fingerprint_hits: Mapped[list[CaseFingerprintHit]] = relationship(
+        back_populates="case", order_by="CaseFingerprintHit.score.desc()"
+    )
 
 
 class CaseEvent(Base):
@@ -185,3 +191,43 @@ class CaseDuplicateHit(Base):
     found_at: Mapped[datetime]
 
     case: Mapped[Case] = relationship(back_populates="duplicate_hits")
+
+
+class CaseFingerprint(Base):
+    """One finger of a case: its sealed image and template as measured here, or the reason
+    there is none (``exception``)."""
+
+    __tablename__ = "case_fingerprints"
+    __table_args__ = (UniqueConstraint("case_id", "finger"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    finger: Mapped[str] = mapped_column(String(16))
+    exception: Mapped[str | None] = mapped_column(String(16))
+    attempts: Mapped[int]
+    kiosk_quality: Mapped[int | None]
+    quality_score: Mapped[int | None]
+    quality_issues: Mapped[str] = mapped_column(Text, default="")
+    minutiae_count: Mapped[int | None]
+    image_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    template_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="fingerprints")
+
+
+class CaseFingerprintHit(Base):
+    """An earlier case under another (or no) personal number whose same finger matches."""
+
+    __tablename__ = "case_fingerprint_hits"
+    __table_args__ = (UniqueConstraint("case_id", "finger", "other_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    finger: Mapped[str] = mapped_column(String(16))
+    other_case_number: Mapped[str] = mapped_column(String(12))
+    other_personal_number: Mapped[str | None] = mapped_column(String(14))
+    score: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime]
+
+    case: Mapped[Case] = relationship(back_populates="fingerprint_hits")

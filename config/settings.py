@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.face import FaceMatchSettings
+from config.fingerprint import FingerprintMatchSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,12 @@ class BackendSettings(BaseSettings):
     face_attempt_window_hours: float = Field(default=24.0, gt=0)
     verification_rate_per_kiosk_per_minute: int = Field(default=20, ge=1)
     verification_rate_per_person_per_hour: int = Field(default=10, ge=1)
+    fingerprint_match: FingerprintMatchSettings = Field(default_factory=FingerprintMatchSettings)
+    max_case_body_bytes: int = Field(
+        default=1344 * 1024,
+        description="Body limit of the case route: ten 96 KiB fingerprint PNGs in base64 "
+        "(128 KiB each) and 64 KiB for the rest.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

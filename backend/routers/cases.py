@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
         422: {
             "model": ErrorBody,
             "description": "verification_not_found, verification_mismatch, "
-            "verification_not_accepted or validation_failed",
+            "verification_not_accepted, fingerprint_image_invalid or validation_failed",
         },
     },
 )
@@ -47,6 +47,7 @@ def create_case(
             settings.resolved_secret_key,
             settings.public_base_url,
             duplicates=request.app.state.duplicate_search,
+            fingerprint_search=request.app.state.fingerprint_search,
         )
     if not accepted.created:
         response.status_code = 200

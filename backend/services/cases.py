@@ -31,6 +31,11 @@ from backend.errors import (
     VerificationAlreadyUsed,
 )
 from backend.models import Case, CaseEvent
+from backend.services.case_fingerprints import (
+    FingerprintSearch,
+    check_case_fingerprints,
+    store_case_fingerprints,
+)
 from backend.services.case_identity import (
     DuplicateSearch,
     check_case_identity,
@@ -96,13 +101,16 @@ def submit_case(
     master_secret: bytes,
     public_base_url: str,
     duplicates: DuplicateSearch,
+    fingerprint_search: FingerprintSearch | None = None,
 ) -> CaseAccepted:
     """Register a submission as a new case, or return the case an identical earlier copy made.
 
     A submission naming a face verification is checked against it, its face searched among
     earlier applicants under other personal numbers, and the case flagged for an officer when
-    the verification needs review or a duplicate turns up. Safe under concurrent identical
-    requests: the unique constraints decide, and the loser re-reads what the winner stored.
+    the verification needs review or a duplicate turns up. Its fingerprints are measured,
+    sealed and searched the same way (``fingerprint_search``), and an exception, a poor finger
+    or a fingerprint hit flags the case too. Safe under concurrent identical requests: the
+    unique constraints decide, and the loser re-reads what the winner stored.
     """
     if kiosk_code_of(submission.case_number) != kiosk.code:
         raise CaseNumberForeign(
@@ -114,6 +122,16 @@ def submit_case(
         return _accepted(_repeat_of(existing, payload_hash), False, master_secret, public_base_url)
 
     identity = check_case_identity(session, kiosk, submission, duplicates)
+    fingerprints = None
+    if submission.fingerprints:
+        if fingerprint_search is None:
+            raise RuntimeError("a submission has fingerprints but no fingerprint search is set")
+        fingerprints = check_case_fingerprints(
+            session, submission.fingerprints, submission.personal_number, fingerprint_search
+        )
+    needs_officer_review = (identity is not None and identity.needs_officer_review) or (
+        fingerprints is not None and fingerprints.needs_officer_review
+    )
     now = utc_now()
     case = Case(
         case_number=submission.case_number,
@@ -132,7 +150,7 @@ def submit_case(
         payload_hash=payload_hash,
         personal_number=submission.personal_number,
         verification_id=submission.verification_id,
-        needs_officer_review=identity is not None and identity.needs_officer_review,
+        needs_officer_review=needs_officer_review,
     )
     try:
         with session.begin_nested():
@@ -154,6 +172,8 @@ def submit_case(
         ) from None
     if identity is not None:
         store_duplicate_hits(session, case, identity.hits)
+    if fingerprints is not None and fingerprint_search is not None:
+        store_case_fingerprints(session, case, fingerprints, fingerprint_search.sealer)
     session.add(
         CaseEvent(
             case=case, from_state=None, to_state=case.state, at=now, actor=f"kiosk:{kiosk.code}"
@@ -171,6 +191,8 @@ def submit_case(
             needs_officer_review=case.needs_officer_review,
             duplicate_hits=len(identity.hits),
         )
+    if fingerprints is not None:
+        details.update(fingerprints.audit_details(), needs_officer_review=needs_officer_review)
     append_audit(
         session, f"kiosk:{kiosk.code}", "case.created", f"case:{case.case_number}", details
     )

@@ -23,6 +23,8 @@ TABLES = {
     "registry_people",
     "face_verifications",
     "case_duplicate_hits",
+    "case_fingerprints",
+    "case_fingerprint_hits",
     "alembic_version",
 }
 
@@ -37,7 +39,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0002"
+    assert revision == "0003"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
