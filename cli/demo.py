@@ -19,6 +19,7 @@ PRINTER_CONTROL_PORT = 9101
 SCANNER_CONTROL_PORT = 9102
 CAMERA_PORT = 9103
 CAMERA_CONTROL_PORT = 9104
+FINGERPRINT_CONTROL_PORT = 9105
 
 
 def _station(*args: str) -> list[str]:
@@ -80,6 +81,7 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
 
     printer = kiosk_profile.devices.printer
     scanner_link = PROJECT_ROOT / kiosk_profile.devices.scanner.url
+    reader_link = PROJECT_ROOT / kiosk_profile.devices.fingerprint.url
     services = {
         "backend": _station("server", "--port", str(port)),
         "printer": _station(
@@ -93,6 +95,11 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         "camera": _station(
             "sim", "camera", "--port", str(CAMERA_PORT),
             "--control-port", str(CAMERA_CONTROL_PORT), "--scenario", "approaching",
+        ),
+        "fingerprint": _station(
+            "sim", "fingerprint", "--control-port", str(FINGERPRINT_CONTROL_PORT),
+            "--link", str(reader_link), "--auto-fingers",
+            "--baudrate", str(kiosk_profile.devices.fingerprint.baudrate),
         ),
     }  # fmt: skip
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -119,6 +126,7 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
             start(name, command)
         _wait_until(lambda: _backend_healthy(base_url), 30, "the backend")
         _wait_until(scanner_link.exists, 15, "the scanner simulator")
+        _wait_until(reader_link.exists, 15, "the fingerprint reader simulator")
         start("kiosk", _kiosk_command(profile, screenshots))
         _print_banner(base_url, kiosk_profile.kiosk.code, receipts, screenshots, logs)
         while True:
@@ -148,6 +156,12 @@ def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: P
         ("Camera", f"http://127.0.0.1:{CAMERA_PORT}/stream.mjpg (a simulated person, obama_2)"),
         ("Face liveness", 'station sim control camera "act blink" (or "act left", "act right")'),
         ("Camera scenario", 'station sim control camera "scenario photo spoof_1" (or two_people)'),
+        ("Fingerprints", "the simulated reader presents a finger by itself after 1.5 s"),
+        (
+            "Finger faults",
+            'station sim control fingerprint "auto off", then "finger nbisP1_1 '
+            'faint" (smudged, partial), "lift", "fail capture", "unplug"/"plug"',
+        ),
         ("Demo identities", "station registry list (personal numbers and birth dates)"),
         ("Logs", f"{logs}/"),
     ]

@@ -38,16 +38,9 @@ def _configured_reader(args: argparse.Namespace) -> FingerprintConfig:
 
 
 def _open(config: FingerprintConfig):
-    from devices.fingerprint.driver import open_reader
+    from devices.fingerprint.driver import open_configured_reader
 
-    return open_reader(
-        config.url,
-        config.baudrate,
-        address=config.address,
-        password=config.password,
-        timeout_seconds=config.timeout_seconds,
-        base_dir=PROJECT_ROOT,
-    )
+    return open_configured_reader(config, base_dir=PROJECT_ROOT)
 
 
 def _fingerprint_find(args: argparse.Namespace) -> int:
@@ -100,6 +93,11 @@ def _fingerprint_capture(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(out), image)
     print(f"captured {image.shape[1]}x{image.shape[0]} image to {out}")
+    from biometrics.fingerprint import assess_fingerprint
+
+    quality = assess_fingerprint(image)
+    verdict = "acceptable" if quality.acceptable else ", ".join(quality.issues)
+    print(f"quality {quality.score}/100: {verdict}")
     return 0
 
 

@@ -131,6 +131,8 @@ def _sim_fingerprint(args: argparse.Namespace) -> int:
     from devices.fingerprint.run_fingerprint_simulator import main as run_fingerprint_simulator
 
     options = ["--control-port", str(args.control_port), "--link", args.link]
+    if args.auto_fingers:
+        options.append("--auto-fingers")
     return run_fingerprint_simulator([*options, "--baudrate", str(args.baudrate)])
 
 
@@ -219,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     fingerprint.add_argument("--control-port", type=int, default=9105)
     fingerprint.add_argument("--link", default=str(PROJECT_ROOT / "var" / "fingerprint.tty"))
     fingerprint.add_argument("--baudrate", type=int, default=57600)
+    fingerprint.add_argument(
+        "--auto-fingers",
+        action="store_true",
+        help="present a finger by itself when the reader waits for one (unattended demo)",
+    )
     fingerprint.set_defaults(func=_sim_fingerprint)
     camera = sim_sub.add_parser("camera", help="camera streaming MJPEG over HTTP, with scenarios")
     camera.add_argument("--port", type=int, default=9103)

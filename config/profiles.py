@@ -10,6 +10,10 @@ from pydantic import BaseModel, Field, field_validator
 
 LanguageCode = Literal["uz_Latn", "uz_Cyrl", "ru", "en"]
 ALL_LANGUAGES: tuple[LanguageCode, ...] = ("uz_Latn", "uz_Cyrl", "ru", "en")
+FingerName = Literal[
+    "right_thumb", "right_index", "right_middle", "right_ring", "right_little",
+    "left_thumb", "left_index", "left_middle", "left_ring", "left_little",
+]  # fmt: skip
 
 
 class KioskIdentity(BaseModel):
@@ -93,6 +97,18 @@ class Service(BaseModel):
         description="face: the citizen identifies and is verified by face before the form",
     )
     asks_text: bool = Field(default=True, description="whether the form has a free-text step")
+    fingers: list[FingerName] = Field(
+        default_factory=list,
+        max_length=10,
+        description="fingers to capture after the face, in the order asked; none: no step",
+    )
+
+    @field_validator("fingers")
+    @classmethod
+    def _fingers_once(cls, fingers: list[str]) -> list[str]:
+        if len(fingers) != len(set(fingers)):
+            raise ValueError("each finger may be asked once")
+        return fingers
 
 
 class FaceCaptureConfig(BaseModel):
@@ -107,11 +123,21 @@ class FaceCaptureConfig(BaseModel):
     max_liveness_failures: int = Field(default=3, ge=1)
 
 
+class FingerCaptureConfig(BaseModel):
+    """How the kiosk asks for fingerprints."""
+
+    max_attempts: int = Field(
+        default=3, ge=1, le=10, description="captures of one finger before the citizen chooses"
+    )
+    poll_seconds: float = Field(default=0.15, gt=0, description="between finger checks")
+
+
 class KioskProfile(BaseModel):
     kiosk: KioskIdentity
     backend: BackendLink = BackendLink()
     devices: DevicesConfig = DevicesConfig()
     face_capture: FaceCaptureConfig = FaceCaptureConfig()
+    finger_capture: FingerCaptureConfig = FingerCaptureConfig()
     services: list[Service] = Field(min_length=1)
 
     @field_validator("services")

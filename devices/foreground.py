@@ -31,6 +31,14 @@ def run_until_stopped(simulator: Startable, ready_line: Callable[[], str]) -> No
     except KeyboardInterrupt:
         pass
     finally:
-        simulator.stop()
         if in_main_thread:
-            signal.signal(signal.SIGTERM, previous_handler)
+            # Ctrl-C reaches the whole process group and the demo then terminates each
+            # simulator too: a second signal must not cut the clean stop short.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            previous_interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            simulator.stop()
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous_handler)
+                signal.signal(signal.SIGINT, previous_interrupt)

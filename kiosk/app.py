@@ -23,6 +23,11 @@ from kiosk.screens.face import (
     FaceResultScreen,
     FaceVerifyingScreen,
 )
+from kiosk.screens.fingers import (
+    FingerCaptureScreen,
+    FingerExceptionScreen,
+    FingerSummaryScreen,
+)
 from kiosk.screens.identify import BirthDateScreen, PersonalNumberScreen
 from kiosk.screens.numbers import PhoneScreen, StatusEntryScreen
 from kiosk.screens.outcome import DoneScreen, PrintFailedScreen, StatusResultScreen
@@ -44,6 +49,9 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     FaceConfirmScreen,
     FaceVerifyingScreen,
     FaceResultScreen,
+    FingerCaptureScreen,
+    FingerExceptionScreen,
+    FingerSummaryScreen,
     CategoryScreen,
     TextScreen,
     PhoneScreen,

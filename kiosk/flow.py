@@ -21,16 +21,14 @@ from backend.contracts import VerificationDecision
 from config.face import LivenessSettings
 from config.profiles import Category, KioskProfile, LanguageCode, Service
 from kiosk.background import BackgroundWork, Dispatch, Task, call_now
+from kiosk.flow_fingers import FINGER_BACK, FingerFeed, FingerSteps
+from kiosk.flow_form import FormSteps
 from kiosk.flow_identity import IDENTITY_BACK, FaceCameraFeed, IdentitySteps
 from kiosk.flow_status import StatusSteps
 from kiosk.form_rules import (
-    FORM_STEPS,
-    PHONE_DIGITS,
     full_phone,
-    phone_error,
     step_complete,
     step_error,
-    text_error,
 )
 from kiosk.session import (
     CaseDraft,
@@ -58,6 +56,7 @@ _BACK = {
     Step.STATUS_ENTRY: Step.HOME,
     Step.STATUS_RESULT: Step.STATUS_ENTRY,
     **IDENTITY_BACK,
+    **FINGER_BACK,
 }
 _BUSY_STEPS = (Step.SUBMITTING, Step.STATUS_LOOKUP, Step.FACE_VERIFYING)
 _FINISHABLE = tuple(step for step in Step if step not in _BUSY_STEPS)
@@ -67,7 +66,7 @@ class InvalidTransition(RuntimeError):
     """An event the current step does not accept (a screen out of step with the flow)."""
 
 
-class KioskFlow(IdentitySteps, StatusSteps):
+class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
     """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
 
     def __init__(
@@ -83,6 +82,7 @@ class KioskFlow(IdentitySteps, StatusSteps):
         idle_reset_seconds: float | None = None,
         face_verifier: FaceVerifier | None = None,
         face_camera: FaceCameraFeed | None = None,
+        finger_feed: FingerFeed | None = None,
         liveness_settings: LivenessSettings | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -92,6 +92,7 @@ class KioskFlow(IdentitySteps, StatusSteps):
         self._clock = clock
         self._face_verifier = face_verifier
         self._face_camera = face_camera
+        self._finger_feed = finger_feed
         self._liveness_settings = liveness_settings or LivenessSettings()
         self._today = today
         self._work = BackgroundWork(dispatch, run_in_background)
@@ -191,60 +192,7 @@ class KioskFlow(IdentitySteps, StatusSteps):
         if self.profile.service(code).identity == "face" and not self._identified(data):
             self._go(Step.IDENTIFY_NUMBER, data=data, editing=False)
             return
-        self._go(self._next_after(Step.SERVICE, data), data=data)
-
-    def choose_category(self, code: str) -> None:
-        self._accept(Step.CATEGORY)
-        service = self.selected_service()
-        if service is None or code not in {c.code for c in service.categories}:
-            raise ValueError(f"category {code!r} is not offered for this service")
-        data = replace(self._state.data, category_code=code)
-        self._go(self._next_after(Step.CATEGORY, data), data=data)
-
-    def set_text(self, text: str) -> None:
-        """The text as typed so far; refused (keeping the old text) when too long."""
-        self._accept(Step.TEXT)
-        if text_error(text) is ErrorCode.TEXT_TOO_LONG:
-            self._set(error=ErrorCode.TEXT_TOO_LONG)
-            return
-        self._set(data=replace(self._state.data, text=text), error=None)
-
-    def submit_text(self) -> None:
-        self._accept(Step.TEXT)
-        error = text_error(self._state.data.text)
-        if error:
-            self._set(error=error)
-            return
-        self._go(self._next_after(Step.TEXT, self._state.data))
-
-    def set_phone_digits(self, digits: str) -> None:
-        """The digits typed after +998 so far."""
-        self._accept(Step.PHONE)
-        if len(digits) > PHONE_DIGITS:
-            return
-        if phone_error(digits) is ErrorCode.PHONE_NOT_DIGITS:
-            self._set(error=ErrorCode.PHONE_NOT_DIGITS)
-            return
-        self._set(data=replace(self._state.data, phone_digits=digits), error=None)
-
-    def submit_phone(self) -> None:
-        self._accept(Step.PHONE)
-        error = phone_error(self._state.data.phone_digits)
-        if error:
-            self._set(error=error)
-            return
-        self._go(self._next_after(Step.PHONE, self._state.data))
-
-    def set_consent(self, consent: bool) -> None:
-        self._accept(Step.REVIEW)
-        self._set(data=replace(self._state.data, consent=consent), error=None)
-
-    def edit(self, step: Step) -> None:
-        """From the review, go back to one part of the form; moving on returns to the review."""
-        self._accept(Step.REVIEW)
-        if step not in self._form_steps():
-            raise ValueError(f"not an editable step: {step}")
-        self._go(step, editing=True)
+        self._after_identity(data)
 
     def confirm(self) -> None:
         """Submit the reviewed form; the outcome arrives later through ``dispatch``."""
@@ -256,6 +204,9 @@ class KioskFlow(IdentitySteps, StatusSteps):
         service = self.selected_service()
         if service is not None and service.identity == "face" and not self._identified(data):
             self._go(Step.IDENTIFY_NUMBER, error=None, editing=False)
+            return
+        if self._fingers_missing(data):
+            self._start_fingers(data)
             return
         for step in self._form_steps():
             if not step_complete(step, data):
@@ -307,15 +258,20 @@ class KioskFlow(IdentitySteps, StatusSteps):
         self._last_activity = self._clock()
         before = self._state.screen
         self._capture = None
+        self._best_finger = None
         self._state = FlowState(step=Step.LANGUAGE, data=SessionData())
-        self._follow_camera(before, self._state.screen)
+        self._follow_devices(before, self._state.screen)
         self._notify()
 
     def _set(self, **changes: Any) -> None:
         before = self._state.screen
         self._state = replace(self._state, **changes)
-        self._follow_camera(before, self._state.screen)
+        self._follow_devices(before, self._state.screen)
         self._notify()
+
+    def _follow_devices(self, before: Step, after: Step) -> None:
+        self._follow_camera(before, after)
+        self._follow_reader(before, after)
 
     def _go(
         self,
@@ -352,22 +308,15 @@ class KioskFlow(IdentitySteps, StatusSteps):
         )
 
     def _after_identity(self, data: SessionData) -> None:
-        """Verified: on to the rest of the form (or back to the review when editing)."""
+        """Verified (or no identity needed): fingerprints if the service asks, else the form."""
+        if self._fingers_missing(data):
+            self._start_fingers(data)
+            return
+        self._after_fingers(data)
+
+    def _after_fingers(self, data: SessionData) -> None:
+        """On to the rest of the form (or back to the review when editing)."""
         self._go(self._next_after(Step.SERVICE, data), data=data)
-
-    def _form_steps(self) -> tuple[Step, ...]:
-        service = self.selected_service()
-        if service is not None and not service.asks_text:
-            return tuple(step for step in FORM_STEPS if step is not Step.TEXT)
-        return FORM_STEPS
-
-    def _next_after(self, step: Step, data: SessionData) -> Step:
-        """The next form step; when editing from the review, the first one still incomplete."""
-        steps = self._form_steps()
-        following = steps[steps.index(step) + 1 :]
-        if not self._state.editing:
-            return following[0] if following else Step.REVIEW
-        return next((s for s in following if not step_complete(s, data)), Step.REVIEW)
 
     def _draft(self, data: SessionData) -> CaseDraft:
         service, category = self.selected_service(), self.selected_category()
@@ -384,6 +333,7 @@ class KioskFlow(IdentitySteps, StatusSteps):
                 if service.identity == "face" and data.verification
                 else None
             ),
+            fingers=tuple(r for r in data.fingers if r.finger in service.fingers),
         )
 
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any, Exception | None], None]):

@@ -209,9 +209,16 @@ class IdentitySteps:
             self._face_camera.stop()
 
     def _forget_face(self, data: SessionData) -> SessionData:
-        """A changed personal number or birth date voids an earlier photo and verification."""
+        """A changed personal number or birth date voids an earlier photo, verification and
+        fingerprints: they were given as someone else."""
         return replace(
-            data, portrait_jpeg=None, verification=None, verification_request_id=None, face=None
+            data,
+            portrait_jpeg=None,
+            verification=None,
+            verification_request_id=None,
+            face=None,
+            finger=None,
+            fingers=(),
         )
 
     def _verified(self, result: FaceVerificationResult | None, error: Exception | None) -> None:

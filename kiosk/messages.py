@@ -91,6 +91,9 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.FACE_REFUSED: N_(
         "Your face could not be seen well enough in the photo. Please try again."
     ),
+    ErrorCode.FINGER_READER_UNAVAILABLE: N_(
+        "The fingerprint reader is not working right now. Please ask the staff for help."
+    ),
     ErrorCode.REFER_TO_STAFF: N_(
         "We could not confirm your identity here. Please go to the staff desk with your ID "
         "card or passport: they will help you."

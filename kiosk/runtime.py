@@ -19,6 +19,8 @@ from config.profiles import KioskProfile
 from config.settings import PROJECT_ROOT, KioskSettings
 from devices.camera.driver import open_camera
 from devices.camera.interface import Camera, CameraError
+from devices.fingerprint.driver import open_configured_reader
+from devices.fingerprint.interface import FingerprintReader
 from devices.printer.driver import open_printer
 from devices.printer.interface import PrinterError, ReceiptPrinter
 from devices.scanner.driver import open_scanner
@@ -28,6 +30,7 @@ from kiosk.background import Dispatch, Task, call_now
 from kiosk.camera_feed import CameraFeed
 from kiosk.case_status import BackendStatusSource
 from kiosk.face_verifier import BackendFaceVerifier
+from kiosk.finger_reader import FingerReaderFeed
 from kiosk.flow import KioskFlow
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox
@@ -75,6 +78,8 @@ class KioskRuntime:
     scanner: CodeScanner | None = None
     camera: Camera | None = None
     camera_feed: CameraFeed | None = None
+    open_finger_reader: Callable[[], FingerprintReader] | None = None
+    finger_feed: FingerReaderFeed | None = None
     idle_warning_seconds: float | None = None
     idle_reset_seconds: float | None = None
     _started: list[IdentityFetcher | OutboxSync | CodeScanner] = field(default_factory=list)
@@ -108,6 +113,13 @@ class KioskRuntime:
                 self.camera, FaceAnalyzer(FaceQualitySettings()), dispatch
             )
             options["face_camera"] = self.camera_feed
+        if self.open_finger_reader is not None and "finger_feed" not in options:
+            self.finger_feed = FingerReaderFeed(
+                self.open_finger_reader,
+                dispatch,
+                poll_seconds=self.profile.finger_capture.poll_seconds,
+            )
+            options["finger_feed"] = self.finger_feed
         options.setdefault("face_verifier", BackendFaceVerifier(lambda: self.interactive_client))
         return KioskFlow(
             self.profile,
@@ -137,6 +149,8 @@ class KioskRuntime:
     def stop(self) -> None:
         if self.camera_feed is not None:
             self.camera_feed.stop()
+        if self.finger_feed is not None:
+            self.finger_feed.stop()
         while self._started:
             self._started.pop().stop()
         if self.printer is not None:
@@ -182,4 +196,13 @@ def build_runtime(
             runtime.camera = open_camera(profile.devices.camera, base_dir=PROJECT_ROOT)
         except (CameraError, OSError, ValueError) as error:
             log.error("camera cannot be opened; face capture is off: %s", error)
+    if any(service.fingers for service in profile.services):
+        runtime.open_finger_reader = finger_reader_opener(profile)
     return runtime
+
+
+def finger_reader_opener(profile: KioskProfile) -> Callable[[], FingerprintReader]:
+    """Opens the profile's reader afresh each time the finger screen shows, so a reader
+    unplugged and plugged back in (a new port behind the same path) is found again."""
+    config = profile.devices.fingerprint
+    return lambda: open_configured_reader(config, base_dir=PROJECT_ROOT)

@@ -31,6 +31,9 @@ class Step(StrEnum):
     FACE_CONFIRM = "face_confirm"
     FACE_VERIFYING = "face_verifying"
     FACE_RESULT = "face_result"
+    FINGER_CAPTURE = "finger_capture"
+    FINGER_EXCEPTION = "finger_exception"
+    FINGER_SUMMARY = "finger_summary"
     CATEGORY = "category"
     TEXT = "text"
     PHONE = "phone"
@@ -78,6 +81,7 @@ class ErrorCode(StrEnum):
     FACE_NOT_VERIFIED = "face_not_verified"
     FACE_REFUSED = "face_refused"
     REFER_TO_STAFF = "refer_to_staff"
+    FINGER_READER_UNAVAILABLE = "finger_reader_unavailable"
 
 
 class VerificationUnavailable(Exception):
@@ -111,6 +115,7 @@ class CaseDraft:
     phone: str | None
     personal_number: str | None = None
     verification_id: UUID | None = None
+    fingers: tuple[FingerResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,52 @@ class FaceView:
     failure: str | None = None
 
 
+class FingerPhase(StrEnum):
+    """Where the capture of one finger is."""
+
+    PLACE = "place"  # waiting for the finger on the glass
+    READING = "reading"  # a finger is on the glass; its image is coming over the wire
+    LIFT = "lift"  # the image is judged; the finger must leave the glass
+    CHOOSE = "choose"  # every attempt was poor: keep the best one, or say why it cannot be given
+    READER_ERROR = "reader_error"  # the reader does not work
+
+
+class FingerOutcome(StrEnum):
+    CAPTURED = "captured"
+    LOW_QUALITY = "low_quality"  # the best of the allowed attempts, below the quality bar
+    EXCEPTION = "exception"  # cannot be given; the reason goes to the officer
+
+
+@dataclass(frozen=True)
+class FingerView:
+    """What the finger screen shows for the finger being asked."""
+
+    finger: str
+    index: int
+    total: int
+    phase: FingerPhase
+    attempts: int = 0
+    max_attempts: int = 3
+    issue: str | None = None  # a FingerprintIssue value, or capture_failed
+    accepted: bool = False  # the last image passed the quality check
+    score: int | None = None
+    has_best: bool = False  # a poor but usable image can be kept when the attempts run out
+    preview_png: bytes | None = field(default=None, repr=False)
+    reader_detail: str = ""  # for staff: what the reader said
+
+
+@dataclass(frozen=True)
+class FingerResult:
+    """One finger's result as it will be sent: an image, or the reason there is none."""
+
+    finger: str
+    outcome: FingerOutcome
+    attempts: int
+    score: int | None = None
+    image_png: bytes | None = field(default=None, repr=False)
+    exception: str | None = None
+
+
 @dataclass(frozen=True)
 class SessionData:
     """Everything the citizen entered or was shown; wiped when the session ends."""
@@ -155,6 +206,8 @@ class SessionData:
     verification_request_id: UUID | None = None
     verification: FaceVerificationResult | None = None
     face_failures: int = 0
+    finger: FingerView | None = None
+    fingers: tuple[FingerResult, ...] = ()
     category_code: str | None = None
     text: str = ""
     phone_digits: str = ""

@@ -22,6 +22,7 @@ from kiosk.backend_client import (
     BackendUnavailable,
     CredentialRejected,
 )
+from kiosk.finger_results import finger_capture
 from kiosk.i18n import translator
 from kiosk.outbox import Outbox
 from kiosk.receipt_builder import build_receipt
@@ -81,6 +82,7 @@ class SubmissionService:
                 submitted_at=self._now(),
                 personal_number=draft.personal_number,
                 verification_id=draft.verification_id,
+                fingerprints=[finger_capture(result) for result in draft.fingers],
             )
             self._outbox.add(submission)
         except Exception as error:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import serial
 
+from config.profiles import FingerprintConfig
 from devices.fingerprint import protocol
 from devices.fingerprint.confirmation import NoFinger, raise_for_code
 from devices.fingerprint.interface import (
@@ -100,14 +101,22 @@ class R30xReader:
         Raises NoFinger if no finger arrives before the deadline.
         """
         deadline = time.monotonic() + deadline_seconds
-        while True:
-            try:
-                self._call(protocol.GEN_IMG)
-                break
-            except NoFinger:
-                if time.monotonic() + POLL_INTERVAL_SECONDS >= deadline:
-                    raise NoFinger(detail=f"no finger within {deadline_seconds:g} s") from None
-                time.sleep(POLL_INTERVAL_SECONDS)
+        while not self.take_image():
+            if time.monotonic() + POLL_INTERVAL_SECONDS >= deadline:
+                raise NoFinger(detail=f"no finger within {deadline_seconds:g} s")
+            time.sleep(POLL_INTERVAL_SECONDS)
+        return self.upload_image()
+
+    def take_image(self) -> bool:
+        """One GenImg: True when a finger was on the sensor and its image is in the buffer."""
+        try:
+            self._call(protocol.GEN_IMG)
+        except NoFinger:
+            return False
+        return True
+
+    def upload_image(self) -> np.ndarray:
+        """UpImage: the image in the reader's buffer, grey uint8, 288 rows by 256 columns."""
         return protocol.unpack_image(self._call_with_data(protocol.UP_IMAGE))
 
     def image_to_template(self, buffer_id: int = 1) -> None:
@@ -204,6 +213,18 @@ def open_reader(
         url = str(base_dir / url)
     return R30xReader(
         url, baudrate, address=address, password=password, timeout_seconds=timeout_seconds
+    )
+
+
+def open_configured_reader(config: FingerprintConfig, base_dir: Path | None = None) -> R30xReader:
+    """The reader a kiosk profile's ``[devices.fingerprint]`` section describes."""
+    return open_reader(
+        config.url,
+        config.baudrate,
+        address=config.address,
+        password=config.password,
+        timeout_seconds=config.timeout_seconds,
+        base_dir=base_dir,
     )
 
 

@@ -71,6 +71,14 @@ class FingerprintReader(Protocol):
         """Wait for a finger, then return its image as a grey uint8 array (288 rows, 256 cols)."""
         ...
 
+    def take_image(self) -> bool:
+        """Check the sensor once; True when a finger was there and its image was taken."""
+        ...
+
+    def upload_image(self) -> np.ndarray:
+        """The image last taken, grey uint8 (288 rows, 256 cols)."""
+        ...
+
     def image_to_template(self, buffer_id: int = 1) -> None: ...
 
     def match(self) -> int:

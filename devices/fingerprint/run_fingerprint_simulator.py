@@ -13,8 +13,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--control-port", type=int, default=0, help="TCP port, 0 picks one")
     parser.add_argument("--link", default=None, help="symlink path pointing at the pty")
     parser.add_argument("--baudrate", type=int, default=57600)
+    parser.add_argument(
+        "--auto-fingers",
+        action="store_true",
+        help="present a finger by itself after a short wait, and lift it once read (demo)",
+    )
     args = parser.parse_args(argv)
-    run_fingerprint_simulator(args.control_port, args.link, args.baudrate)
+    run_fingerprint_simulator(args.control_port, args.link, args.baudrate, args.auto_fingers)
     return 0
 
 

@@ -25,8 +25,10 @@ import numpy as np
 from devices.control_thread import serve_in_background, shut_down
 from devices.fingerprint import protocol
 from devices.fingerprint.finger_images import (
+    FINGER_CONDITIONS,
     FINGERS_DIR,
     load_finger_image,
+    smudged_image,
     stand_in_score,
     stand_in_template,
 )
@@ -37,6 +39,8 @@ from devices.foreground import run_until_stopped
 
 MATCH_THRESHOLD = 50
 LIBRARY_SIZE = 1000
+AUTO_PLACE_AFTER_SECONDS = 1.5  # an unattended demo reader "gets" a finger after this wait
+AUTO_LIFT_AFTER_SECONDS = 0.8  # and the finger leaves this long after its image was read
 
 
 class FingerprintSimulator:
@@ -52,8 +56,13 @@ class FingerprintSimulator:
         control_port: int | None = None,
         link_path: str | Path | None = None,
         fingers_dir: Path = FINGERS_DIR,
+        auto_fingers: bool = False,
     ) -> None:
-        """``control_port`` None runs no control server, 0 picks a free port."""
+        """``control_port`` None runs no control server, 0 picks a free port.
+
+        ``auto_fingers`` makes the reader present a finger by itself whenever it is polled for
+        a while with none on it, and lift it after its image is read: an unattended demo.
+        """
         self.baudrate = baudrate
         self.password = password
         self.address = address
@@ -80,12 +89,23 @@ class FingerprintSimulator:
         self.silent = False
         self.noise_before_next_reply = b""
         self.bytes_written = 0
+        self.auto_fingers = auto_fingers
+        self._auto_names = sorted(path.stem for path in fingers_dir.glob("*.png"))
+        self._auto_next = 0
+        self._empty_since: float | None = None
+        self._lift_at: float | None = None
+        self._buffer_messy = False
 
     @property
     def port_name(self) -> str:
         if self._port_name is None:
             raise FingerprintError("simulated fingerprint reader is unplugged")
         return self._port_name
+
+    @property
+    def link_path(self) -> Path | None:
+        """The stable path linked to the current pseudo-terminal, if one was asked for."""
+        return self._link_path
 
     @property
     def control_port(self) -> int | None:
@@ -152,19 +172,28 @@ class FingerprintSimulator:
             self._port_name = None
             self._serve_thread = None
 
-    def place_finger(self, name: str) -> None:
-        image = load_finger_image(name, self._fingers_dir)
+    def place_finger(self, name: str, condition: str = "clean") -> None:
+        """Put a finger on the glass: ``condition`` clean, faint, smudged or partial."""
+        if condition not in FINGER_CONDITIONS:
+            raise FingerprintError(
+                f"unknown finger condition {condition!r}; use: {', '.join(FINGER_CONDITIONS)}"
+            )
+        image = FINGER_CONDITIONS[condition](load_finger_image(name, self._fingers_dir))
         with self._lock:
-            self.finger, self._finger_image = name, image
+            self.finger = name if condition == "clean" else f"{name} ({condition})"
+            self._finger_image = image
+            self._lift_at = None
 
     def lift_finger(self) -> None:
         with self._lock:
             self.finger, self._finger_image = None, None
+            self._lift_at = None
 
     def status_line(self) -> str:
         return (
             f"plugged={'yes' if self.plugged else 'no'} silent={'yes' if self.silent else 'no'} "
-            f"finger={self.finger or '-'} baud={self.baudrate} templates={len(self.library)}"
+            f"finger={self.finger or '-'} baud={self.baudrate} templates={len(self.library)} "
+            f"auto={'on' if self.auto_fingers else 'off'}"
         )
 
     def _serve(self, master_fd: int) -> None:
@@ -252,23 +281,48 @@ class FingerprintSimulator:
         return self._ack(0x00, protocol.encode_system_parameters(status))
 
     def _gen_img(self, _: bytes) -> bytes:
+        if self.auto_fingers:
+            self._auto_present(time.monotonic())
         if self.fail_next_capture:
             self.fail_next_capture = False
             return self._ack(0x03)
         if self._finger_image is None:
             return self._ack(0x02)
-        self._image_buffer = self._finger_image
+        image = self._finger_image
+        if self.messy_next_image:
+            # The next image comes out smudged; Img2Tz refuses it (0x06) as a real module does.
+            image, self.messy_next_image, self._buffer_messy = smudged_image(image), False, True
+        else:
+            self._buffer_messy = False
+        self._image_buffer = image
         return self._ack(0x00)
+
+    def _auto_present(self, now: float) -> None:
+        """Unattended demo: a finger arrives after a short wait and leaves once read."""
+        if self._finger_image is None:
+            if self._empty_since is None:
+                self._empty_since = now
+            elif now - self._empty_since >= AUTO_PLACE_AFTER_SECONDS and self._auto_names:
+                name = self._auto_names[self._auto_next % len(self._auto_names)]
+                self._auto_next += 1
+                self.place_finger(name)
+                self._empty_since = None
+        elif self._lift_at is not None and now >= self._lift_at:
+            self.lift_finger()
+            self._empty_since = now
 
     def _up_image(self, _: bytes) -> bytes:
         if self._image_buffer is None:
             return self._ack(0x0F)
         data = protocol.pack_image(self._image_buffer)
+        if self.auto_fingers and self._finger_image is not None:
+            line_seconds = len(data) * 10 / self.baudrate
+            self._lift_at = time.monotonic() + line_seconds + AUTO_LIFT_AFTER_SECONDS
         return self._ack(0x00) + protocol.data_packets(data, self.packet_size, self.address)
 
     def _img2tz(self, parameters: bytes) -> bytes:
-        if self.messy_next_image:
-            self.messy_next_image = False
+        if self.messy_next_image or self._buffer_messy:
+            self.messy_next_image = self._buffer_messy = False
             return self._ack(0x06)
         if self._image_buffer is None:
             return self._ack(0x15)
@@ -347,11 +401,14 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def run_fingerprint_simulator(
-    control_port: int, link_path: str | None, baudrate: int = 57600
+    control_port: int, link_path: str | None, baudrate: int = 57600, auto_fingers: bool = False
 ) -> None:
     """Run a simulator until Ctrl-C or SIGTERM, printing where its port and control socket are."""
     simulator = FingerprintSimulator(
-        baudrate=baudrate, control_port=control_port, link_path=link_path
+        baudrate=baudrate,
+        control_port=control_port,
+        link_path=link_path,
+        auto_fingers=auto_fingers,
     )
     link_note = f" (linked at {link_path})" if link_path else ""
     run_until_stopped(

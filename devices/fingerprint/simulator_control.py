@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from devices.fingerprint.simulator import FingerprintSimulator
 
 CONTROL_COMMANDS = (
-    "finger <name>", "lift", "fail capture", "messy", "wrong-password", "corrupt-checksum",
+    "finger <name> [clean|faint|smudged|partial]", "lift", "auto on|off", "fail capture",
+    "messy", "wrong-password", "corrupt-checksum",
     "silent", "unplug", "plug", "status", "ping",
 )  # fmt: skip
 
@@ -42,7 +43,10 @@ class ControlServer(socketserver.ThreadingTCPServer):
         command, _, argument = line.partition(" ")
         try:
             if command == "finger" and argument:
-                simulator.place_finger(argument.strip())
+                name, _, condition = argument.strip().partition(" ")
+                simulator.place_finger(name, condition.strip() or "clean")
+            elif command == "auto" and argument.strip() in ("on", "off"):
+                simulator.auto_fingers = argument.strip() == "on"
             elif command == "lift":
                 simulator.lift_finger()
             elif line == "fail capture":

@@ -15,6 +15,7 @@ from backend.server import BackgroundServer
 from config.profiles import KioskProfile, load_profile
 from config.settings import BackendSettings
 from devices.camera.simulator import CameraSimulator
+from devices.fingerprint.simulator import FingerprintSimulator
 from devices.printer.simulator import PrinterSimulator
 from devices.scanner.simulator import ScannerSimulator
 from kiosk.flow import KioskFlow
@@ -23,6 +24,8 @@ from kiosk.runtime import KioskRuntime, build_runtime
 from tests.backend.identity_support import PEOPLE, MemoizingEncoder
 from tests.kiosk.flow_doubles import ManualClock, ScriptedSubmitter, StatusBook
 from tests.kiosk.real_parts import DEMO_PROFILE, PUBLIC_BASE_URL, RunningBackend
+
+RUNTIME_READER_BAUD = 115200  # twice the default line rate: a session's fingers read sooner
 
 
 @pytest.fixture
@@ -132,18 +135,36 @@ def camera_simulator() -> Iterator[CameraSimulator]:
 
 
 @pytest.fixture
+def fingerprint_simulator(tmp_path: Path) -> Iterator[FingerprintSimulator]:
+    """The reader simulator behind a stable path, at 115200 baud; no finger until told."""
+    link = tmp_path / "fingerprint.tty"
+    with FingerprintSimulator(baudrate=RUNTIME_READER_BAUD, link_path=link) as simulator:
+        yield simulator
+
+
+@pytest.fixture
 def kiosk_runtime(
     tmp_path: Path,
     kiosk_profile: KioskProfile,
     station_backend: RunningBackend,
     scanner_simulator: ScannerSimulator,
     camera_simulator: CameraSimulator,
+    fingerprint_simulator: FingerprintSimulator,
 ) -> Iterator[KioskRuntime]:
-    """A kiosk wired as ``run_kiosk`` wires it: printer, scanner and camera simulators,
-    backend."""
+    """A kiosk wired as ``run_kiosk`` wires it: printer, scanner, camera and fingerprint
+    simulators, backend."""
     scanner = kiosk_profile.devices.scanner.model_copy(update={"url": scanner_simulator.port_name})
     camera = kiosk_profile.devices.camera.model_copy(update={"source": camera_simulator.url})
-    devices = kiosk_profile.devices.model_copy(update={"scanner": scanner, "camera": camera})
+    reader = kiosk_profile.devices.fingerprint.model_copy(
+        update={
+            "url": str(fingerprint_simulator.link_path),
+            "baudrate": RUNTIME_READER_BAUD,
+            "timeout_seconds": 1.0,
+        }
+    )
+    devices = kiosk_profile.devices.model_copy(
+        update={"scanner": scanner, "camera": camera, "fingerprint": reader}
+    )
     profile = kiosk_profile.model_copy(update={"devices": devices})
     var_dir = tmp_path / "var"
     running = build_runtime(profile, var_dir, station_backend.url, station_backend.credential)

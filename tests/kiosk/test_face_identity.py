@@ -9,13 +9,21 @@ import pytest
 from backend.commands import show_case_identity_command
 from backend.contracts import VerificationDecision
 from backend.identity.demo_people import demo_person
+from config.profiles import KioskProfile
 from devices.camera.simulator import CameraSimulator
 from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, Step
 from tests.kiosk.face_session_driver import FaceSessionDriver
+from tests.kiosk.finger_session_driver import without_fingers
 from tests.kiosk.real_parts import RunningBackend
 
 OBAMA = demo_person("obama")
+
+
+@pytest.fixture
+def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
+    """Face only: the fingerprints that follow are tested in test_finger_capture."""
+    return without_fingers(kiosk_profile)
 
 
 @pytest.fixture

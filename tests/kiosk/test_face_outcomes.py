@@ -14,10 +14,12 @@ from backend.contracts import (
     VerificationDecision,
 )
 from backend.identity.demo_people import demo_person
+from config.profiles import KioskProfile
 from devices.camera.simulator import CameraSimulator
 from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, Step, VerificationRejected, VerificationUnavailable
 from tests.kiosk.face_session_driver import FaceSessionDriver
+from tests.kiosk.finger_session_driver import without_fingers
 
 OBAMA = demo_person("obama")
 
@@ -41,6 +43,12 @@ class ScriptedVerifier:
             attempts_left=2,
             refer_to_staff=False,
         )
+
+
+@pytest.fixture
+def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
+    """Face only: the fingerprints that follow are tested in test_finger_capture."""
+    return without_fingers(kiosk_profile)
 
 
 @pytest.fixture

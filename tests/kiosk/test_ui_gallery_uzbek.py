@@ -7,6 +7,7 @@ import pytest
 from devices.printer.simulator import PrinterSimulator
 from kiosk.runtime import KioskRuntime
 from tests.kiosk.ui_gallery import Gallery
+from tests.kiosk.ui_gallery_fingers import walk_fingers
 from tests.kiosk.ui_gallery_identity import IdleCameraFeed, walk_identity
 
 
@@ -18,6 +19,7 @@ def test_every_screen_fits(
         kiosk_harness, kiosk_runtime, printer_simulator, language, face_camera=IdleCameraFeed()
     )
     walk_identity(gallery)
+    walk_fingers(gallery)
     gallery.walk(include_language_screen=language == "uz_Latn")
     assert gallery.problems == []
     assert all(picture.stat().st_size > 20_000 for picture in gallery.pictures)

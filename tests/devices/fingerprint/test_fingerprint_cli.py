@@ -33,13 +33,19 @@ def test_info_shows_the_handshake_and_parameters(
     assert "handshake ok" in out and "packet size 128 bytes" in out and "library 0/1000" in out
 
 
-def test_capture_writes_the_finger_image(reader: FingerprintSimulator, tmp_path: Path) -> None:
+def test_capture_writes_the_finger_image_and_judges_it(
+    reader: FingerprintSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     reader.place_finger("afisA_1")
     out = tmp_path / "finger.png"
     assert station("capture", str(out), "--url", reader.port_name, "--baud", FAST) == 0
     image = cv2.imread(str(out), cv2.IMREAD_GRAYSCALE)
     assert image.shape == (288, 256)
     assert 40 < image.mean() < 250 and image.std() > 20  # ridges, not a blank
+    assert "acceptable" in capsys.readouterr().out
+    reader.place_finger("afisA_1", "smudged")
+    assert station("capture", str(out), "--url", reader.port_name, "--baud", FAST) == 0
+    assert ": smudged" in capsys.readouterr().out
 
 
 def test_a_silent_reader_is_said_plainly(
