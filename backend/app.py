@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from backend.body_limit import BodySizeLimitMiddleware
 from backend.db import Database
+from backend.db_types import utc_now
 from backend.http_errors import install_error_handlers
 from backend.identity.fingerprint_gallery import FingerprintGallery
 from backend.identity.gallery import ApplicantGallery
@@ -18,13 +19,15 @@ from backend.identity.registry import DatabasePersonRegistry, PersonRegistry
 from backend.identity.sealing import DataSealer
 from backend.identity.templates import PortraitEncoder, portrait_encoder
 from backend.rate_limit import SlidingWindowRateLimiter
-from backend.routers import cases, health, identity, kiosks, status
+from backend.routers import cases, health, identity, kiosks, payments, status
 from backend.services.case_fingerprints import FingerprintSearch
 from backend.services.case_identity import DuplicateSearch
 from backend.services.identity import FaceVerificationService
 from backend.services.identity_limits import VerificationLimits
 from backend.status_page import StatusPages
 from config.settings import BackendSettings
+from payments.fees import load_fee_schedule
+from payments.payme.merchant import PaymeProvider
 
 VERIFICATION_PATH = "/api/v1/identity/verifications"
 CASES_PATH = "/api/v1/cases"
@@ -96,7 +99,13 @@ def create_app(
     )
     app.state.public_rate_limiter = SlidingWindowRateLimiter(settings.status_rate_per_minute)
     app.state.status_pages = StatusPages()
+    app.state.fee_schedule = load_fee_schedule(settings.fee_schedule_path)
+    app.state.payment_provider = PaymeProvider(
+        settings.payme_merchant_id, settings.payme_key, settings.checkout_base_url
+    )
+    app.state.payment_clock = utc_now  # tests set another clock to cross the 12-hour limit
     install_error_handlers(app)
-    for router in (health.router, kiosks.router, cases.router, identity.router, status.router):
-        app.include_router(router)
+    routers = (health, kiosks, cases, identity, status, payments)
+    for module in routers:
+        app.include_router(module.router)
     return app

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from backend.audit import verify_audit_chain
 from backend.case_states import CaseState
 from backend.db import Database
+from backend.db_types import utc_now
 from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.services.cases import change_case_state
 from backend.services.fingerprint_report import fingerprint_report
 from backend.services.identity_report import identity_report
 from backend.services.kiosks import register_kiosk, revoke_kiosk
+from backend.services.payments_report import business_day, day_orders, reconcile_day, render_day
 from config.settings import BackendSettings
 
 logger = logging.getLogger(__name__)
+
+# How long a paid order may wait for its case before reconciliation calls it a problem.
+PAYMENT_CASE_GRACE = timedelta(hours=1)
 
 
 def migrate(settings: BackendSettings | None = None) -> None:
@@ -114,3 +120,41 @@ def show_case_identity_command(settings: BackendSettings | None, case_number: st
             return f"{face}\n{fingerprint_report(session, case_number).render()}"
     finally:
         database.dispose()
+
+
+def _report_day(day: date | None, now: datetime) -> date:
+    return day or business_day(now)
+
+
+def list_payments_command(
+    settings: BackendSettings | None, day: date | None = None, now: datetime | None = None
+) -> str:
+    """A day's fee orders (today's by default) as a table."""
+    settings = settings or BackendSettings()
+    now = now or utc_now()
+    day = _report_day(day, now)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            return render_day(day, day_orders(session, day, now))
+    finally:
+        database.dispose()
+
+
+def reconcile_payments_command(
+    settings: BackendSettings | None,
+    day: date | None = None,
+    now: datetime | None = None,
+    grace: timedelta = PAYMENT_CASE_GRACE,
+) -> tuple[str, bool]:
+    """A day's reconciliation as text, and whether everything adds up."""
+    settings = settings or BackendSettings()
+    now = now or utc_now()
+    day = _report_day(day, now)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            result = reconcile_day(day_orders(session, day, now), day, now, grace)
+    finally:
+        database.dispose()
+    return result.render(now), result.reconciled

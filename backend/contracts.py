@@ -309,6 +309,42 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+\d{9,15}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 
 
+# --- Payments ----------------------------------------------------------------------------
+
+
+class PaymentState(StrEnum):
+    """A state fee payment as the kiosk sees it."""
+
+    PENDING = "pending"  # waiting for the citizen to pay from their phone
+    PAID = "paid"  # the provider performed the transaction: the money arrived
+    CANCELLED = "cancelled"  # cancelled or expired before any money arrived; nothing charged
+    REFUND_DUE = "refund_due"  # paid, but the session was cancelled: reported for refund
+
+
+class PaymentOrderRequest(BaseModel):
+    """The kiosk asks for the fee of a service to be paid; a repeat returns the same order."""
+
+    order_id: UUID = Field(description="idempotency key chosen by the kiosk")
+    service_code: Code
+    language: Language
+
+
+class PaymentOrderView(BaseModel):
+    order_id: UUID
+    account: str = Field(description="the short order number the provider's app shows")
+    service_code: str
+    amount_tiyin: int = Field(ge=0, description="1 so'm = 100 tiyin; never a float")
+    state: PaymentState
+    provider: str
+    pay_url: str = Field(description="what the QR code holds: the provider's checkout link")
+    transaction_id: str | None = Field(
+        default=None, description="the provider's transaction id, once it created one"
+    )
+    created_at: datetime
+    expires_at: datetime = Field(description="the kiosk stops waiting for payment at this time")
+    paid_at: datetime | None = None
+
+
 class PublicStage(StrEnum):
     """The few stages a citizen sees; internal case states collapse into these."""
 
@@ -340,6 +376,9 @@ class CaseSubmission(BaseModel):
         default=None, description="the face verification that identified the applicant"
     )
     fingerprints: FingerprintCaptures = Field(default_factory=list)
+    payment_order_id: UUID | None = Field(
+        default=None, description="the paid fee order of a service that has a fee"
+    )
 
 
 class CaseAccepted(BaseModel):

@@ -169,3 +169,42 @@ class FingerprintImageInvalid(DomainError):
     """A fingerprint image that is not a usable PNG; the submission may be sent again fixed."""
 
     code = "fingerprint_image_invalid"
+
+
+# --- Payments -----------------------------------------------------------------------------
+
+
+class NoFee(DomainError):
+    """An order was asked for a service that has no fee."""
+
+    code = "no_fee"
+
+
+class PaymentOrderNotFound(DomainError):
+    """No such payment order, or it belongs to another kiosk."""
+
+    code = "payment_order_not_found"
+
+
+class PaymentOrderConflict(DomainError):
+    """An order id was already used with different content or by another kiosk."""
+
+    code = "payment_order_conflict"
+
+
+class PaymentRequired(DomainError):
+    """A case of a service with a fee names no paid order of that service from this kiosk."""
+
+    code = "payment_required"
+
+
+class PaymentNotPaid(DomainError):
+    """A case names a fee order that is not paid (pending, cancelled or due for refund)."""
+
+    code = "payment_not_paid"
+
+
+class PaymentAlreadyUsed(DomainError):
+    """A case names a fee order another case already used."""
+
+    code = "payment_already_used"

@@ -23,6 +23,12 @@ from backend.errors import (
     KioskCodeInvalid,
     KioskDetailsInvalid,
     KioskNotFound,
+    NoFee,
+    PaymentAlreadyUsed,
+    PaymentNotPaid,
+    PaymentOrderConflict,
+    PaymentOrderNotFound,
+    PaymentRequired,
     PersonNotFound,
     RateLimited,
     ReferToStaff,
@@ -60,6 +66,12 @@ HTTP_STATUS_OF: dict[type[DomainError], int] = {
     VerificationExpired: 422,
     RateLimited: 429,
     ReferToStaff: 429,
+    PaymentOrderNotFound: 404,
+    PaymentOrderConflict: 409,
+    PaymentAlreadyUsed: 409,
+    NoFee: 422,
+    PaymentRequired: 422,
+    PaymentNotPaid: 422,
 }
 
 # Error codes for failures raised by the framework rather than by our rules.

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -231,3 +232,51 @@ class CaseFingerprintHit(Base):
     found_at: Mapped[datetime]
 
     case: Mapped[Case] = relationship(back_populates="fingerprint_hits")
+
+
+class PaymentOrder(Base):
+    """A state fee a kiosk asked to be paid; ``account`` is the number the provider's app shows.
+
+    ``state`` is a ``payments.states.OrderState``; ``case_id`` is set once a case used it.
+    """
+
+    __tablename__ = "payment_orders"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(20), unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    service_code: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    amount_tiyin: Mapped[int] = mapped_column(BigInteger)
+    provider: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    expires_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    provider_transaction_id: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), unique=True)
+
+    kiosk: Mapped[Kiosk] = relationship()
+    case: Mapped[Case | None] = relationship()
+
+
+class PaymentTransaction(Base):
+    """A provider's transaction for an order; times are the provider protocol's Unix ms."""
+
+    __tablename__ = "payment_transactions"
+    __table_args__ = (UniqueConstraint("provider", "provider_transaction_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_transaction_id: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[UUID] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    amount_tiyin: Mapped[int] = mapped_column(BigInteger)
+    provider_time: Mapped[int] = mapped_column(BigInteger)
+    create_time: Mapped[int] = mapped_column(BigInteger, index=True)
+    perform_time: Mapped[int | None] = mapped_column(BigInteger)
+    cancel_time: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[int]
+    reason: Mapped[int | None]
+
+    order: Mapped[PaymentOrder] = relationship()

@@ -20,6 +20,10 @@ SCANNER_CONTROL_PORT = 9102
 CAMERA_PORT = 9103
 CAMERA_CONTROL_PORT = 9104
 FINGERPRINT_CONTROL_PORT = 9105
+PAYME_CHECKOUT_PORT = 9106
+PAYME_CONTROL_PORT = 9107
+PAYME_CHECKOUT_URL = f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/checkout/"
+DEMO_PAYME_KEY = "demo-payme-key"
 
 
 def _station(*args: str) -> list[str]:
@@ -49,6 +53,13 @@ def _kiosk_command(profile: Path, screenshots: Path) -> list[str]:
     return ["xvfb-run", "-a", "-s", "-screen 0 1080x1920x24", *command]
 
 
+def _payme_command(base_url: str, merchant_key: str) -> list[str]:
+    return _station(
+        "sim", "payme", "--backend-url", base_url, "--merchant-key", merchant_key,
+        "--port", str(PAYME_CHECKOUT_PORT), "--control-port", str(PAYME_CONTROL_PORT),
+    )  # fmt: skip
+
+
 def run_demo(port: int = 8000, profile: Path | None = None) -> int:
     """Start everything, print where to look, and stop everything on Ctrl-C or a crash."""
     profile = profile or PROJECT_ROOT / "config" / "profiles" / "demo.toml"
@@ -60,6 +71,9 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, STATION_PORT=str(port), STATION_PUBLIC_BASE_URL=base_url)
     env["PYTHONPATH"] = str(PROJECT_ROOT)
+    # The fee QR codes lead to the Payme simulator's checkout page, which pays with this key.
+    env.setdefault("STATION_PAYME_KEY", DEMO_PAYME_KEY)
+    env["STATION_CHECKOUT_BASE_URL"] = PAYME_CHECKOUT_URL
 
     code = kiosk_profile.kiosk.code
     credential_file = PROJECT_ROOT / kiosk_profile.backend.credential_file
@@ -125,6 +139,7 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         for name, command in services.items():
             start(name, command)
         _wait_until(lambda: _backend_healthy(base_url), 30, "the backend")
+        start("payme", _payme_command(base_url, env["STATION_PAYME_KEY"]))
         _wait_until(scanner_link.exists, 15, "the scanner simulator")
         _wait_until(reader_link.exists, 15, "the fingerprint reader simulator")
         start("kiosk", _kiosk_command(profile, screenshots))
@@ -161,6 +176,20 @@ def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: P
             "Finger faults",
             'station sim control fingerprint "auto off", then "finger nbisP1_1 '
             'faint" (smudged, partial), "lift", "fail capture", "unplug"/"plug"',
+        ),
+        (
+            "Pay a fee",
+            f"open the payment QR's link ({PAYME_CHECKOUT_URL}<...>) in a browser and press "
+            'a button, or station sim control payme "pay <QR link> ok" (or "pay <order number> '
+            "<amount in so'm> ok\")",
+        ),
+        (
+            "Payment modes",
+            "ok, wrong-amount, twice, cancel-after, never (the kiosk times out), slow [seconds]",
+        ),
+        (
+            "Payments made",
+            f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/ or station sim control payme status",
         ),
         ("Demo identities", "station registry list (personal numbers and birth dates)"),
         ("Logs", f"{logs}/"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from cli.devices import add_devices_commands
@@ -103,6 +105,35 @@ def _identity_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _payments_list(args: argparse.Namespace) -> int:
+    from backend.commands import list_payments_command
+
+    print(list_payments_command(BackendSettings(), args.day))
+    return 0
+
+
+def _payments_reconcile(args: argparse.Namespace) -> int:
+    from backend.commands import reconcile_payments_command
+
+    text, reconciled = reconcile_payments_command(BackendSettings(), args.day)
+    print(text)
+    return 0 if reconciled else 1
+
+
+def _add_payments_commands(sub: argparse._SubParsersAction) -> None:
+    payments = sub.add_parser("payments", help="state fee orders and their reconciliation")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
+    day_help = "the day, YYYY-MM-DD in Tashkent time (default: today)"
+    listing = payments_sub.add_parser("list", help="a day's fee orders")
+    listing.add_argument("--day", type=date.fromisoformat, help=day_help)
+    listing.set_defaults(func=_payments_list)
+    reconcile = payments_sub.add_parser(
+        "reconcile", help="a day's paid, unused and refund-due fees; exit 1 if they do not add up"
+    )
+    reconcile.add_argument("--day", type=date.fromisoformat, help=day_help)
+    reconcile.set_defaults(func=_payments_reconcile)
+
+
 def _sim_printer(args: argparse.Namespace) -> int:
     from devices.printer.simulator import run_printer_simulator
 
@@ -136,9 +167,26 @@ def _sim_fingerprint(args: argparse.Namespace) -> int:
     return run_fingerprint_simulator([*options, "--baudrate", str(args.baudrate)])
 
 
+def _sim_payme(args: argparse.Namespace) -> int:
+    from payments.provider_control import run_payme_simulator
+
+    key = args.merchant_key or os.environ.get("STATION_PAYME_KEY")
+    if not key:
+        print("error: give --merchant-key (or set STATION_PAYME_KEY)", file=sys.stderr)
+        return 2
+    run_payme_simulator(args.backend_url, key, args.port, args.control_port)
+    return 0
+
+
 def _sim_control(args: argparse.Namespace) -> int:
     from cli.sim_control import send_control_line
 
+    if args.device == "payme":
+        from payments.provider_control import send_payme_command
+
+        reply = send_payme_command(args.port or 9107, " ".join(args.command))
+        print(reply)
+        return 0 if reply.startswith("ok") else 1
     port = (
         args.port
         or {"printer": 9101, "scanner": 9102, "camera": 9104, "fingerprint": 9105}[args.device]
@@ -201,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("case_number")
     show.set_defaults(func=_identity_show)
 
+    _add_payments_commands(sub)
     add_devices_commands(sub)
 
     sim = sub.add_parser("sim", help="device simulators")
@@ -236,11 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     camera.add_argument("--person", help="the photo the scenario shows, e.g. obama_2")
     camera.set_defaults(func=_sim_camera)
+    payme = sim_sub.add_parser(
+        "payme", help="Payme's side: pays fee orders through the backend's merchant endpoint"
+    )
+    payme.add_argument("--backend-url", default="http://127.0.0.1:8000")
+    payme.add_argument(
+        "--merchant-key", help="the backend's Payme key (default: STATION_PAYME_KEY)"
+    )
+    payme.add_argument("--port", type=int, default=9106, help="its checkout page (HTTP)")
+    payme.add_argument("--control-port", type=int, default=9107)
+    payme.set_defaults(func=_sim_payme)
     control = sim_sub.add_parser(
         "control",
-        help='tell a running simulator something: "paper out", "scan <text>", "act blink"',
+        help='tell a running simulator something: "paper out", "scan <text>", "act blink", '
+        '"pay <checkout link> [mode]"',
     )
-    control.add_argument("device", choices=["printer", "scanner", "camera", "fingerprint"])
+    control.add_argument("device", choices=["printer", "scanner", "camera", "fingerprint", "payme"])
     control.add_argument("command", nargs="+")
     control.add_argument("--port", type=int, help="its control port")
     control.set_defaults(func=_sim_control)

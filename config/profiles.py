@@ -97,6 +97,11 @@ class Service(BaseModel):
         description="face: the citizen identifies and is verified by face before the form",
     )
     asks_text: bool = Field(default=True, description="whether the form has a free-text step")
+    fee: bool = Field(
+        default=False,
+        description="the service carries a state fee, paid at the kiosk before submitting "
+        "(the amount comes from the backend's fee schedule)",
+    )
     fingers: list[FingerName] = Field(
         default_factory=list,
         max_length=10,
@@ -132,12 +137,23 @@ class FingerCaptureConfig(BaseModel):
     poll_seconds: float = Field(default=0.15, gt=0, description="between finger checks")
 
 
+class PaymentConfig(BaseModel):
+    """How long the kiosk waits for a fee to be paid, and how often it asks."""
+
+    wait_seconds: float = Field(default=300, gt=0, description="then the payment is cancelled")
+    poll_seconds: float = Field(default=2.0, gt=0)
+    paid_pause_seconds: float = Field(
+        default=2.5, ge=0, description='how long "Payment received" shows before moving on'
+    )
+
+
 class KioskProfile(BaseModel):
     kiosk: KioskIdentity
     backend: BackendLink = BackendLink()
     devices: DevicesConfig = DevicesConfig()
     face_capture: FaceCaptureConfig = FaceCaptureConfig()
     finger_capture: FingerCaptureConfig = FingerCaptureConfig()
+    payment: PaymentConfig = PaymentConfig()
     services: list[Service] = Field(min_length=1)
 
     @field_validator("services")

@@ -54,6 +54,21 @@ class BackendSettings(BaseSettings):
         description="Body limit of the case route: ten 96 KiB fingerprint PNGs in base64 "
         "(128 KiB each) and 64 KiB for the rest.",
     )
+    payme_merchant_id: str = Field(
+        default="demo-merchant", description="the merchant (cashbox) id Payme issued"
+    )
+    payme_key: str | None = Field(
+        default=None,
+        description="the key Payme signs merchant calls with (Basic Paycom:<key>); "
+        "every call is refused while it is unset",
+    )
+    checkout_base_url: str = Field(
+        default="https://checkout.paycom.uz", description="where fee QR codes send the citizen"
+    )
+    payment_order_minutes: float = Field(
+        default=10, gt=0, description="how long the kiosk waits for a fee to be paid"
+    )
+    fee_schedule_path: Path = PROJECT_ROOT / "config" / "fees.toml"
 
     @property
     def resolved_database_url(self) -> str:

@@ -31,6 +31,7 @@ from kiosk.screens.fingers import (
 from kiosk.screens.identify import BirthDateScreen, PersonalNumberScreen
 from kiosk.screens.numbers import PhoneScreen, StatusEntryScreen
 from kiosk.screens.outcome import DoneScreen, PrintFailedScreen, StatusResultScreen
+from kiosk.screens.payment import PaymentResultScreen, PaymentScreen
 from kiosk.screens.review import ReviewScreen
 from kiosk.screens.start import HomeScreen, LanguageScreen
 from kiosk.screens.text_entry import TextScreen
@@ -56,6 +57,8 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     TextScreen,
     PhoneScreen,
     ReviewScreen,
+    PaymentScreen,
+    PaymentResultScreen,
     SubmittingScreen,
     DoneScreen,
     PrintFailedScreen,

@@ -12,6 +12,7 @@ import logging
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 from pydantic import ValidationError
@@ -32,6 +33,8 @@ from backend.contracts import (
     FaceVerificationRequest,
     FaceVerificationResult,
     KioskIdentityView,
+    PaymentOrderRequest,
+    PaymentOrderView,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,6 +112,23 @@ class BackendClient:
             "POST", "/api/v1/identity/verifications", json=request.model_dump(mode="json")
         )
         return FaceVerificationResult.model_validate_json(response.content)
+
+    def create_payment_order(self, request: PaymentOrderRequest) -> PaymentOrderView:
+        """Ask for a service's fee to be paid; a repeat of ``order_id`` returns the same order."""
+        response = self._request(
+            "POST", "/api/v1/payments/orders", json=request.model_dump(mode="json")
+        )
+        return PaymentOrderView.model_validate_json(response.content)
+
+    def payment_order(self, order_id: UUID) -> PaymentOrderView:
+        response = self._request("GET", f"/api/v1/payments/orders/{order_id}")
+        return PaymentOrderView.model_validate_json(response.content)
+
+    def cancel_payment_order(self, order_id: UUID) -> PaymentOrderView:
+        """Stop waiting for a payment: nothing is charged, or a payment already made is
+        reported for refund."""
+        response = self._request("POST", f"/api/v1/payments/orders/{order_id}/cancel")
+        return PaymentOrderView.model_validate_json(response.content)
 
     def case_status(self, case_number: str) -> CaseStatusView | None:
         """The public status of a case typed at this kiosk, or None if there is no such case."""

@@ -24,6 +24,7 @@ from kiosk.background import BackgroundWork, Dispatch, Task, call_now
 from kiosk.flow_fingers import FINGER_BACK, FingerFeed, FingerSteps
 from kiosk.flow_form import FormSteps
 from kiosk.flow_identity import IDENTITY_BACK, FaceCameraFeed, IdentitySteps
+from kiosk.flow_payment import PaymentSteps
 from kiosk.flow_status import StatusSteps
 from kiosk.form_rules import (
     full_phone,
@@ -35,6 +36,7 @@ from kiosk.session import (
     ErrorCode,
     FaceVerifier,
     FlowState,
+    PaymentDesk,
     SessionData,
     StatusSource,
     Step,
@@ -66,7 +68,7 @@ class InvalidTransition(RuntimeError):
     """An event the current step does not accept (a screen out of step with the flow)."""
 
 
-class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
+class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps):
     """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
 
     def __init__(
@@ -83,6 +85,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
         face_verifier: FaceVerifier | None = None,
         face_camera: FaceCameraFeed | None = None,
         finger_feed: FingerFeed | None = None,
+        payment_desk: PaymentDesk | None = None,
         liveness_settings: LivenessSettings | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -93,6 +96,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
         self._face_verifier = face_verifier
         self._face_camera = face_camera
         self._finger_feed = finger_feed
+        self._payment_desk = payment_desk
         self._liveness_settings = liveness_settings or LivenessSettings()
         self._today = today
         self._work = BackgroundWork(dispatch, run_in_background)
@@ -162,6 +166,8 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
     def tick(self, now: float | None = None) -> None:
         """Advance idle handling to ``now`` (the flow's clock when omitted)."""
         now = self._clock() if now is None else now
+        if self._payment_tick(now):
+            return
         state = self._state
         if state.busy:
             return
@@ -212,9 +218,10 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
             if not step_complete(step, data):
                 self._go(step, error=step_error(step, data), editing=True)
                 return
-        draft = self._draft(data)
-        self._go(Step.SUBMITTING, busy=True)
-        self._run(lambda: self._submitter.submit(draft), self._submitted)
+        if self._payment_needed(data):
+            self._start_payment(data)
+            return
+        self._submit(data)
 
     def reprint(self) -> None:
         """Try the receipt printer again for the case just registered."""
@@ -255,6 +262,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
 
     def _reset(self) -> None:
         self._work.forget_pending()
+        self._abandon_payment(self._state.data)
         self._last_activity = self._clock()
         before = self._state.screen
         self._capture = None
@@ -334,7 +342,13 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, StatusSteps):
                 else None
             ),
             fingers=tuple(r for r in data.fingers if r.finger in service.fingers),
+            payment=data.payment if service.fee else None,
         )
+
+    def _submit(self, data: SessionData) -> None:
+        draft = self._draft(data)
+        self._go(Step.SUBMITTING, data=data, busy=True)
+        self._run(lambda: self._submitter.submit(draft), self._submitted)
 
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any, Exception | None], None]):
         def done(result: Any, error: Exception | None) -> None:

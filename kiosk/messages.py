@@ -91,6 +91,13 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.FACE_REFUSED: N_(
         "Your face could not be seen well enough in the photo. Please try again."
     ),
+    ErrorCode.PAYMENT_UNAVAILABLE: N_(
+        "Payment cannot be taken right now: there is no connection to the office. Nothing was "
+        "charged. Please try again in a few minutes."
+    ),
+    ErrorCode.PAYMENT_CANCELLED: N_("Payment cancelled. Nothing was charged."),
+    ErrorCode.PAYMENT_TIMED_OUT: N_("The time to pay has run out. Nothing was charged."),
+    ErrorCode.PAYMENT_REFUND: N_("Your payment arrived too late and will be refunded."),
     ErrorCode.FINGER_READER_UNAVAILABLE: N_(
         "The fingerprint reader is not working right now. Please ask the staff for help."
     ),

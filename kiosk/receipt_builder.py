@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.contracts import group_case_number
+from backend.contracts import PaymentOrderView, group_case_number
 from config.profiles import Category, KioskProfile, Service
 from kiosk.i18n import Translator
 from kiosk.messages import service_kind_name
+from kiosk.money_text import som_text
 from printing.receipt import Receipt
 
 
@@ -19,6 +20,7 @@ def build_receipt(
     case_number: str,
     qr_data: str,
     submitted_at: datetime,
+    payment: PaymentOrderView | None = None,
 ) -> Receipt:
     """A receipt for a registered case; dates are shown in Tashkent time."""
     _ = tr.gettext
@@ -30,6 +32,11 @@ def build_receipt(
     ]
     if profile.kiosk.office:
         fields.append((_("Office"), _(profile.kiosk.office)))
+    if payment is not None:
+        fields.append((_("State fee paid"), som_text(tr, payment.amount_tiyin)))
+        fields.append((_("Payment"), f"{payment.provider.capitalize()} {payment.account}"))
+        if payment.transaction_id:
+            fields.append((_("Transaction"), payment.transaction_id))
     return Receipt(
         title=_("Smart migration station"),
         service=_(service.title),

@@ -34,6 +34,7 @@ from kiosk.finger_reader import FingerReaderFeed
 from kiosk.flow import KioskFlow
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox
+from kiosk.payment_desk import BackendPaymentDesk
 from kiosk.submission import SubmissionService
 from kiosk.sync import OutboxSync
 
@@ -121,6 +122,7 @@ class KioskRuntime:
             )
             options["finger_feed"] = self.finger_feed
         options.setdefault("face_verifier", BackendFaceVerifier(lambda: self.interactive_client))
+        options.setdefault("payment_desk", BackendPaymentDesk(lambda: self.interactive_client))
         return KioskFlow(
             self.profile,
             self.submission_service(),

@@ -11,6 +11,8 @@ from backend.contracts import (
     CaseStatusView,
     FaceVerificationRequest,
     FaceVerificationResult,
+    PaymentOrderRequest,
+    PaymentOrderView,
     group_case_number,
 )
 from config.profiles import LanguageCode
@@ -38,6 +40,8 @@ class Step(StrEnum):
     TEXT = "text"
     PHONE = "phone"
     REVIEW = "review"
+    PAYMENT = "payment"
+    PAYMENT_RESULT = "payment_result"
     SUBMITTING = "submitting"
     DONE = "done"
     PRINT_FAILED = "print_failed"
@@ -82,6 +86,10 @@ class ErrorCode(StrEnum):
     FACE_REFUSED = "face_refused"
     REFER_TO_STAFF = "refer_to_staff"
     FINGER_READER_UNAVAILABLE = "finger_reader_unavailable"
+    PAYMENT_UNAVAILABLE = "payment_unavailable"
+    PAYMENT_CANCELLED = "payment_cancelled"
+    PAYMENT_TIMED_OUT = "payment_timed_out"
+    PAYMENT_REFUND = "payment_refund"
 
 
 class VerificationUnavailable(Exception):
@@ -94,6 +102,10 @@ class VerificationRejected(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class PaymentUnavailable(Exception):
+    """The backend could not be asked about a payment right now."""
 
 
 class SubmissionFailed(Exception):
@@ -116,6 +128,7 @@ class CaseDraft:
     personal_number: str | None = None
     verification_id: UUID | None = None
     fingers: tuple[FingerResult, ...] = ()
+    payment: PaymentOrderView | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,8 @@ class SessionData:
     face_failures: int = 0
     finger: FingerView | None = None
     fingers: tuple[FingerResult, ...] = ()
+    payment_request_id: UUID | None = None
+    payment: PaymentOrderView | None = None
     category_code: str | None = None
     text: str = ""
     phone_digits: str = ""
@@ -253,6 +268,17 @@ class FaceVerifier(Protocol):
     """Asks the backend whether a portrait is the person of a personal number."""
 
     def verify(self, request: FaceVerificationRequest) -> FaceVerificationResult: ...
+
+
+class PaymentDesk(Protocol):
+    """Fee payments through the backend (kiosk.payment_desk.BackendPaymentDesk); every method
+    raises PaymentUnavailable when the backend cannot be asked."""
+
+    def create(self, request: PaymentOrderRequest) -> PaymentOrderView: ...
+
+    def status(self, order_id: UUID) -> PaymentOrderView: ...
+
+    def cancel(self, order_id: UUID) -> PaymentOrderView: ...
 
 
 class StatusSource(Protocol):

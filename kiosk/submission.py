@@ -83,6 +83,7 @@ class SubmissionService:
                 personal_number=draft.personal_number,
                 verification_id=draft.verification_id,
                 fingerprints=[finger_capture(result) for result in draft.fingers],
+                payment_order_id=draft.payment.order_id if draft.payment else None,
             )
             self._outbox.add(submission)
         except Exception as error:
@@ -97,6 +98,7 @@ class SubmissionService:
             case_number,
             qr_data,
             submission.submitted_at,
+            draft.payment,
         )
         outcome = SubmissionOutcome(
             submission_id=submission.submission_id,

@@ -21,13 +21,15 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
         403: {"model": ErrorBody, "description": "case_number_foreign"},
         409: {
             "model": ErrorBody,
-            "description": "submission_conflict, case_number_taken or verification_already_used",
+            "description": "submission_conflict, case_number_taken, verification_already_used "
+            "or payment_already_used",
         },
         413: {"model": ErrorBody},
         422: {
             "model": ErrorBody,
             "description": "verification_not_found, verification_mismatch, "
-            "verification_not_accepted, fingerprint_image_invalid or validation_failed",
+            "verification_not_accepted, fingerprint_image_invalid, payment_required, "
+            "payment_not_paid or validation_failed",
         },
     },
 )
@@ -48,6 +50,7 @@ def create_case(
             settings.public_base_url,
             duplicates=request.app.state.duplicate_search,
             fingerprint_search=request.app.state.fingerprint_search,
+            fees=request.app.state.fee_schedule,
         )
     if not accepted.created:
         response.status_code = 200

@@ -42,7 +42,10 @@ from backend.services.case_identity import (
     store_duplicate_hits,
 )
 from backend.services.kiosks import AuthenticatedKiosk
+from backend.services.payments import attach_case_payment, check_case_payment
 from backend.services.status import status_url_for
+from config.settings import BackendSettings
+from payments.fees import FeeSchedule, cached_fee_schedule
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -102,6 +105,7 @@ def submit_case(
     public_base_url: str,
     duplicates: DuplicateSearch,
     fingerprint_search: FingerprintSearch | None = None,
+    fees: FeeSchedule | None = None,
 ) -> CaseAccepted:
     """Register a submission as a new case, or return the case an identical earlier copy made.
 
@@ -111,6 +115,8 @@ def submit_case(
     sealed and searched the same way (``fingerprint_search``), and an exception, a poor finger
     or a fingerprint hit flags the case too. Safe under concurrent identical requests: the
     unique constraints decide, and the loser re-reads what the winner stored.
+    A service with a fee (``fees``, by default the configured schedule) needs a paid order of
+    that service from this kiosk that no other case used; the order then records the case.
     """
     if kiosk_code_of(submission.case_number) != kiosk.code:
         raise CaseNumberForeign(
@@ -121,6 +127,8 @@ def submit_case(
     if existing is not None:
         return _accepted(_repeat_of(existing, payload_hash), False, master_secret, public_base_url)
 
+    fees = fees if fees is not None else cached_fee_schedule(BackendSettings().fee_schedule_path)
+    payment = check_case_payment(session, kiosk, submission, fees)
     identity = check_case_identity(session, kiosk, submission, duplicates)
     fingerprints = None
     if submission.fingerprints:
@@ -170,6 +178,8 @@ def submit_case(
         raise CaseNumberTaken(
             f"case number {submission.case_number} is already used by another submission"
         ) from None
+    if payment is not None:
+        attach_case_payment(session, payment, case)
     if identity is not None:
         store_duplicate_hits(session, case, identity.hits)
     if fingerprints is not None and fingerprint_search is not None:
@@ -193,6 +203,8 @@ def submit_case(
         )
     if fingerprints is not None:
         details.update(fingerprints.audit_details(), needs_officer_review=needs_officer_review)
+    if payment is not None:
+        details.update(payment_order_id=str(payment.id), payment_account=payment.account)
     append_audit(
         session, f"kiosk:{kiosk.code}", "case.created", f"case:{case.case_number}", details
     )

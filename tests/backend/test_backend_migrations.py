@@ -25,6 +25,8 @@ TABLES = {
     "case_duplicate_hits",
     "case_fingerprints",
     "case_fingerprint_hits",
+    "payment_orders",
+    "payment_transactions",
     "alembic_version",
 }
 
@@ -39,7 +41,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0003"
+    assert revision == "0004"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

@@ -21,10 +21,13 @@ from devices.scanner.simulator import ScannerSimulator
 from kiosk.flow import KioskFlow
 from kiosk.outbox import Outbox
 from kiosk.runtime import KioskRuntime, build_runtime
+from payments.provider_simulator import PaymeSimulator
 from tests.backend.identity_support import PEOPLE, MemoizingEncoder
 from tests.kiosk.flow_doubles import ManualClock, ScriptedSubmitter, StatusBook
 from tests.kiosk.real_parts import DEMO_PROFILE, PUBLIC_BASE_URL, RunningBackend
 
+PAYME_KEY = "kiosk-tests-payme-key"
+PAYME_CHECKOUT_URL = "http://127.0.0.1:9106/checkout/"
 RUNTIME_READER_BAUD = 115200  # twice the default line rate: a session's fingers read sooner
 
 
@@ -89,6 +92,8 @@ def station_backend(
         secret_key="kiosk-tests-master-secret",
         public_base_url=PUBLIC_BASE_URL,
         status_rate_per_minute=10_000,
+        payme_key=PAYME_KEY,
+        checkout_base_url=PAYME_CHECKOUT_URL,
     )
     upgrade_database(settings.resolved_database_url)
     seed_demo_registry(settings, PEOPLE, encoder=registry_encoder)
@@ -170,6 +175,13 @@ def kiosk_runtime(
     running = build_runtime(profile, var_dir, station_backend.url, station_backend.credential)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def payme_simulator(station_backend: RunningBackend) -> Iterator[PaymeSimulator]:
+    """The payment provider, calling the backend's merchant API as Payme would."""
+    with PaymeSimulator(station_backend.url, PAYME_KEY, slow_seconds=0.5) as simulator:
+        yield simulator
 
 
 @pytest.fixture(scope="session")

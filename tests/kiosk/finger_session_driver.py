@@ -27,16 +27,18 @@ FAST_BAUD = 921600  # the line rate is measured by benchmarks/fingerprint_captur
 def finger_profile(profile: KioskProfile, fingers: list[str], **capture: object) -> KioskProfile:
     """The profile with the ID card asking ``fingers`` and no face step before them."""
     services = [
-        s.model_copy(update={"identity": "none", "fingers": fingers}) if s.code == "id_card" else s
+        s.model_copy(update={"identity": "none", "fingers": fingers, "fee": False})
+        if s.code == "id_card"
+        else s
         for s in profile.services
     ]
     finger_capture = profile.finger_capture.model_copy(update={"poll_seconds": 0.05, **capture})
     return profile.model_copy(update={"services": services, "finger_capture": finger_capture})
 
 
-def without_fingers(profile: KioskProfile) -> KioskProfile:
-    """The profile with no service asking for fingerprints."""
-    services = [s.model_copy(update={"fingers": []}) for s in profile.services]
+def face_only(profile: KioskProfile) -> KioskProfile:
+    """The profile with no service asking for fingerprints or a fee: the face and the form."""
+    services = [s.model_copy(update={"fingers": [], "fee": False}) for s in profile.services]
     return profile.model_copy(update={"services": services})
 
 

@@ -2,25 +2,33 @@
 camera simulator's "approaching" person is coached by the face screen (a screenshot of each
 instruction), answers the liveness challenges, is verified by the backend against the person
 registry, gives four fingerprints on the reader (a faint touch, a smudged one, a bandaged
-thumb), and leaves with a receipt; the case carries the verification and the fingerprints.
+thumb), pays the state fee by scanning the QR code on screen (the Payme simulator pays through
+the backend's merchant API), and leaves with a receipt showing the payment; the case carries the
+verification, the fingerprints and the paid order.
 
 The real Kivy app, the real backend over HTTP, the real camera, fingerprint, printer and
-scanner drivers against their simulators. Screenshots are kept under var/artifacts/e2e-face/.
+scanner drivers against their simulators, and the payment provider simulator. Screenshots
+are kept under var/artifacts/e2e-face/.
 """
 
 from __future__ import annotations
 
+import cv2
+
 from backend.commands import show_case_identity_command
-from backend.contracts import VerificationDecision, group_case_number
+from backend.contracts import PaymentState, VerificationDecision, group_case_number
 from backend.identity.demo_people import demo_person
 from devices.camera.simulator import CameraSimulator
 from devices.fingerprint.simulator import FingerprintSimulator
 from devices.printer.simulator import PrinterSimulator
+from devices.scanner.camera_decode import decode_codes
 from kiosk.face_messages import CHALLENGES, INSTRUCTIONS
 from kiosk.finger_messages import ISSUES
 from kiosk.i18n import translator
+from kiosk.money_text import som_text
 from kiosk.runtime import KioskRuntime
 from kiosk.session import FingerOutcome, FingerPhase, FlowState, Step
+from payments.provider_simulator import PaymeSimulator, parse_checkout_link
 from tests.kiosk.face_session_driver import ACT_FOR_CHALLENGE
 from tests.kiosk.real_parts import RunningBackend
 from tests.kiosk.ui_helpers import fresh_artifacts
@@ -36,6 +44,7 @@ def test_id_card_applicant_is_coached_verified_by_face_and_gets_a_receipt(
     printer_simulator: PrinterSimulator,
     camera_simulator: CameraSimulator,
     fingerprint_simulator: FingerprintSimulator,
+    payme_simulator: PaymeSimulator,
 ) -> None:
     harness = kiosk_harness
     shots = fresh_artifacts("e2e-face")
@@ -163,9 +172,27 @@ def test_id_card_applicant_is_coached_verified_by_face_and_gets_a_receipt(
     arrive("review")
     harness.press("consent")
     harness.press("submit")
+    arrive("payment", timeout=20)
+
+    # The citizen's phone reads the QR code on the screen, and pays what it says.
+    screen = cv2.imread(str(shots / f"{len(taken):02d}-payment.png"))
+    (pay_link,) = decode_codes(screen)
+    payment = flow.state.data.payment
+    assert pay_link == payment.pay_url and payment.state is PaymentState.PENDING
+    assert som_text(tr, payment.amount_tiyin) in harness.texts()
+    link = parse_checkout_link(pay_link)
+    run, paying = payme_simulator.pay_in_background(link.account, link.amount_tiyin, "ok")
+    received = tr.gettext("Payment received")
+    harness.wait_until(lambda: received in harness.texts(), timeout=20, what="the payment")
+    keep("payment-received")
+    paying.join(10)
+    assert run.as_expected, run.summary()
     arrive("done", timeout=20)
     outcome = flow.state.data.outcome
     assert outcome.delivered and outcome.print_error is None
+    receipt_fields = dict(outcome.receipt.fields)
+    assert receipt_fields[tr.gettext("State fee paid")] == som_text(tr, payment.amount_tiyin)
+    assert receipt_fields[tr.gettext("Transaction")] == run.transaction_ids[0]
     assert group_case_number(outcome.case_number) in harness.texts()
     printer_simulator.wait_for_receipt(after=0)
     harness.unmount()

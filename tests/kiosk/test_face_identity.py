@@ -14,7 +14,7 @@ from devices.camera.simulator import CameraSimulator
 from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, Step
 from tests.kiosk.face_session_driver import FaceSessionDriver
-from tests.kiosk.finger_session_driver import without_fingers
+from tests.kiosk.finger_session_driver import face_only
 from tests.kiosk.real_parts import RunningBackend
 
 OBAMA = demo_person("obama")
@@ -22,8 +22,8 @@ OBAMA = demo_person("obama")
 
 @pytest.fixture
 def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
-    """Face only: the fingerprints that follow are tested in test_finger_capture."""
-    return without_fingers(kiosk_profile)
+    """Face only: the fingerprints and the fee that follow are tested on their own."""
+    return face_only(kiosk_profile)
 
 
 @pytest.fixture

@@ -95,14 +95,15 @@ def test_uzbek_latin_uses_the_turned_comma_letter_mark() -> None:
 
 
 def test_cyrillic_catalogs_hold_no_latin_words() -> None:
-    """Only "QR" and "ID" (the card is officially "ID-карта" in both languages) stay Latin."""
+    """Only "QR", "ID" (the card is officially "ID-карта" in both languages) and the brand
+    "Payme" stay Latin."""
     for language in ("uz_Cyrl", "ru"):
         for message in catalog(language):
             if not message.id or message.context:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             for text in strings:
-                words = re.sub(r"%\(\w+\)[ds]|\bQR\b|\bID(?=-)", "", text)
+                words = re.sub(r"%\(\w+\)[ds]|\bQR\b|\bID(?=-)|\bPayme\b", "", text)
                 assert not re.search("[A-Za-z]", words), f"{language}: Latin letters in {text!r}"
 
 

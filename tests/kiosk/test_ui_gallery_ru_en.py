@@ -9,6 +9,7 @@ from kiosk.runtime import KioskRuntime
 from tests.kiosk.ui_gallery import Gallery
 from tests.kiosk.ui_gallery_fingers import walk_fingers
 from tests.kiosk.ui_gallery_identity import IdleCameraFeed, walk_identity
+from tests.kiosk.ui_gallery_payment import walk_payment
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
@@ -20,6 +21,7 @@ def test_every_screen_fits(
     )
     walk_identity(gallery)
     walk_fingers(gallery)
+    walk_payment(gallery)
     gallery.walk(include_language_screen=language == "ru")
     assert gallery.problems == []
     assert all(picture.stat().st_size > 20_000 for picture in gallery.pictures)

@@ -1,0 +1,1 @@
+"""Payme: the merchant side of its JSON-RPC API and its checkout links."""
