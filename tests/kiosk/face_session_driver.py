@@ -55,6 +55,7 @@ class FaceSessionDriver:
     def _run_one(self) -> None:
         with contextlib.suppress(queue.Empty):
             self.tasks.get(timeout=0.05)()
+        self.flow.tick()  # as the app's clock does: idle handling, and polling for payments
 
     def identify(self, person: DemoPerson, service: str = "id_card") -> None:
         """Language, service, personal number and birth date: up to the face screen."""

@@ -37,8 +37,8 @@ def finger_profile(profile: KioskProfile, fingers: list[str], **capture: object)
 
 
 def face_only(profile: KioskProfile) -> KioskProfile:
-    """The profile with no service asking for fingerprints or a fee: the face and the form."""
-    services = [s.model_copy(update={"fingers": [], "fee": False}) for s in profile.services]
+    """The profile with no service asking for fingerprints: the face, the form, the fee."""
+    services = [s.model_copy(update={"fingers": []}) for s in profile.services]
     return profile.model_copy(update={"services": services})
 
 

@@ -70,9 +70,9 @@ def submission(
     fields: dict[str, object] = {
         "submission_id": uuid.uuid4(),
         "case_number": make_case_number(kiosk_code, sequence),
-        "service_code": "id_card",
+        "service_code": "general_application",  # no state fee
         "service_kind": "application",
-        "category_code": "first_issue",
+        "category_code": "residence",
         "language": "uz_Cyrl",
         "text": "Биринчи марта ID-карта олмоқчиман",
         "phone": "+998935550011",

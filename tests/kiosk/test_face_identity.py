@@ -13,6 +13,7 @@ from config.profiles import KioskProfile
 from devices.camera.simulator import CameraSimulator
 from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, Step
+from payments.provider_simulator import PaymeSimulator
 from tests.kiosk.face_session_driver import FaceSessionDriver
 from tests.kiosk.finger_session_driver import face_only
 from tests.kiosk.real_parts import RunningBackend
@@ -22,7 +23,7 @@ OBAMA = demo_person("obama")
 
 @pytest.fixture
 def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
-    """Face only: the fingerprints and the fee that follow are tested on their own."""
+    """No fingerprints: they are tested on their own (test_finger_capture)."""
     return face_only(kiosk_profile)
 
 
@@ -34,7 +35,7 @@ def driver(kiosk_runtime: KioskRuntime, camera_simulator: CameraSimulator):
 
 
 def test_a_citizen_is_coached_passes_liveness_is_verified_and_the_case_carries_it(
-    driver: FaceSessionDriver, station_backend: RunningBackend
+    driver: FaceSessionDriver, station_backend: RunningBackend, payme_simulator: PaymeSimulator
 ) -> None:
     driver.identify(OBAMA)
     driver.camera.set_scenario("approaching", "obama_2")
@@ -56,6 +57,8 @@ def test_a_citizen_is_coached_passes_liveness_is_verified_and_the_case_carries_i
     flow.submit_phone()
     flow.set_consent(True)
     flow.confirm()
+    state = driver.pump(lambda s: s.data.payment is not None, 10)  # the ID card's state fee
+    payme_simulator.pay(state.data.payment.account, state.data.payment.amount_tiyin, "ok")
     state = driver.pump(lambda s: s.step in (Step.DONE, Step.PRINT_FAILED), 30)
     assert state.data.outcome.delivered
     report = show_case_identity_command(station_backend.settings, state.data.outcome.case_number)

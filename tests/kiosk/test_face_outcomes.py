@@ -47,7 +47,7 @@ class ScriptedVerifier:
 
 @pytest.fixture
 def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
-    """Face only: the fingerprints and the fee that follow are tested on their own."""
+    """No fingerprints: they are tested on their own (test_finger_capture)."""
     return face_only(kiosk_profile)
 
 
