@@ -3,7 +3,7 @@
 
 VENV := .venv
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := libmtdev1 libzbar0 xvfb xauth fonts-noto-core chromium
+DEBIAN_PACKAGES := libmtdev1 libzbar0 xvfb xauth fonts-noto-core chromium chromium-driver
 XVFB := xvfb-run -a -s "-screen 0 1080x1920x24"
 
 .PHONY: run test setup system-packages lint format clean

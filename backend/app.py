@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,18 +14,38 @@ from fastapi import FastAPI
 from backend.body_limit import BodySizeLimitMiddleware
 from backend.db import Database
 from backend.db_types import utc_now
+from backend.fleet.events import FleetEvents
+from backend.fleet.sweeper import sweep_forever
 from backend.http_errors import install_error_handlers
 from backend.identity.fingerprint_gallery import FingerprintGallery
 from backend.identity.gallery import ApplicantGallery
 from backend.identity.registry import DatabasePersonRegistry, PersonRegistry
 from backend.identity.sealing import DataSealer
 from backend.identity.templates import PortraitEncoder, portrait_encoder
+from backend.metrics import (
+    METRICS_PATH,
+    AppMetrics,
+    DatabaseGauges,
+    MetricsMiddleware,
+    metrics_endpoint,
+)
 from backend.rate_limit import SlidingWindowRateLimiter
-from backend.routers import cases, health, identity, kiosks, payments, status
+from backend.routers import (
+    cases,
+    dashboard,
+    fleet,
+    health,
+    identity,
+    kiosks,
+    payments,
+    staff_auth,
+    status,
+)
 from backend.services.case_fingerprints import FingerprintSearch
 from backend.services.case_identity import DuplicateSearch
 from backend.services.identity import FaceVerificationService
 from backend.services.identity_limits import VerificationLimits
+from backend.services.staff import password_hasher
 from backend.status_page import StatusPages
 from config.settings import BackendSettings
 from payments.fees import load_fee_schedule
@@ -31,6 +53,7 @@ from payments.payme.merchant import PaymeProvider
 
 VERIFICATION_PATH = "/api/v1/identity/verifications"
 CASES_PATH = "/api/v1/cases"
+HISTORY_PRUNING_SECONDS = 3600
 
 
 def service_version() -> str:
@@ -56,9 +79,26 @@ def create_app(
     database = Database(settings.resolved_database_url)
     sealer = DataSealer.from_settings(settings)
 
+    fleet_events = FleetEvents()
+
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        def sweep_once() -> None:
+            fleet.run_offline_sweep(database, fleet_events, settings, app.state.fleet_clock())
+
+        def prune_once() -> None:
+            fleet.run_history_pruning(database, settings, app.state.fleet_clock())
+
+        background = [
+            asyncio.create_task(sweep_forever(sweep_once, settings.fleet_sweep_seconds)),
+            asyncio.create_task(sweep_forever(prune_once, HISTORY_PRUNING_SECONDS)),
+        ]
         yield
+        for task in background:
+            task.cancel()
+        for task in background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         database.dispose()
 
     app = FastAPI(
@@ -76,8 +116,11 @@ def create_app(
         route_limits={
             VERIFICATION_PATH: settings.max_verification_body_bytes,
             CASES_PATH: settings.max_case_body_bytes,
+            fleet.SCREENSHOTS_PATH: settings.max_screenshot_bytes,
         },
     )
+    metrics = AppMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.state.settings = settings
     app.state.database = database
     app.state.face_verification = FaceVerificationService(
@@ -104,8 +147,26 @@ def create_app(
         settings.payme_merchant_id, settings.payme_key, settings.checkout_base_url
     )
     app.state.payment_clock = utc_now  # tests set another clock to cross the 12-hour limit
+    app.state.fleet_events = fleet_events
+    app.state.fleet_clock = utc_now  # tests set another clock to let kiosks fall silent
+    metrics.add_database_gauges(
+        DatabaseGauges(
+            database,
+            timedelta(seconds=settings.kiosk_offline_after_seconds),
+            lambda: app.state.fleet_clock(),
+        )
+    )
+    app.state.metrics = metrics
+    app.state.password_hasher = password_hasher(
+        settings.staff_argon2_time_cost, settings.staff_argon2_memory_kib
+    )
     install_error_handlers(app)
-    routers = (health, kiosks, cases, identity, status, payments)
+    routers = (health, kiosks, cases, identity, status, payments, fleet, staff_auth)
     for module in routers:
         app.include_router(module.router)
+    app.add_api_route(
+        METRICS_PATH, metrics_endpoint(metrics), methods=["GET"], include_in_schema=False
+    )
+    app.include_router(dashboard.router)
+    app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="fleet-static")
     return app

@@ -6,6 +6,8 @@ import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from backend.audit import verify_audit_chain
 from backend.case_states import CaseState
 from backend.db import Database
@@ -17,6 +19,12 @@ from backend.services.fingerprint_report import fingerprint_report
 from backend.services.identity_report import identity_report
 from backend.services.kiosks import register_kiosk, revoke_kiosk
 from backend.services.payments_report import business_day, day_orders, reconcile_day, render_day
+from backend.services.staff import (
+    add_staff_user,
+    list_staff_users,
+    password_hasher,
+    set_staff_password,
+)
 from config.settings import BackendSettings
 
 logger = logging.getLogger(__name__)
@@ -158,3 +166,51 @@ def reconcile_payments_command(
     finally:
         database.dispose()
     return result.render(now), result.reconciled
+
+
+def _hasher(settings: BackendSettings) -> PasswordHasher:
+    return password_hasher(settings.staff_argon2_time_cost, settings.staff_argon2_memory_kib)
+
+
+def add_staff_command(
+    settings: BackendSettings | None, username: str, password: str, role: str
+) -> None:
+    """Create a staff account (migrating first); the password is hashed with argon2id."""
+    settings = settings or BackendSettings()
+    migrate(settings)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            add_staff_user(session, username, password, role, "cli", _hasher(settings))
+    finally:
+        database.dispose()
+
+
+def list_staff_command(settings: BackendSettings | None = None) -> str:
+    """Staff accounts as a table: username, role, disabled."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            users = list_staff_users(session)
+            lines = [f"{'username':<24} {'role':<12} state"]
+            lines += [
+                f"{user.username:<24} {user.role:<12} {'disabled' if user.disabled else 'active'}"
+                for user in users
+            ]
+    finally:
+        database.dispose()
+    return "\n".join(lines)
+
+
+def set_staff_password_command(
+    settings: BackendSettings | None, username: str, password: str
+) -> None:
+    """Replace a staff password; that user's sessions end."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            set_staff_password(session, username, password, "cli", _hasher(settings))
+    finally:
+        database.dispose()

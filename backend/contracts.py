@@ -345,6 +345,85 @@ class PaymentOrderView(BaseModel):
     paid_at: datetime | None = None
 
 
+# --- Fleet: heartbeats and commands ---------------------------------------------------------
+
+MAX_HEARTBEAT_DETAIL_CHARS = 200
+
+
+class DeviceKind(StrEnum):
+    CAMERA = "camera"
+    FINGERPRINT = "fingerprint"
+    PRINTER = "printer"
+    SCANNER = "scanner"
+
+
+class DeviceHealth(StrEnum):
+    OK = "ok"
+    WARNING = "warning"  # works, but needs attention soon (paper near its end)
+    ERROR = "error"  # does not work (unplugged, silent, paper out)
+    ABSENT = "absent"  # not configured on this kiosk
+
+
+class PaperLevel(StrEnum):
+    OK = "ok"
+    NEAR_END = "near_end"
+    OUT = "out"
+
+
+class DeviceReport(BaseModel):
+    device: DeviceKind
+    health: DeviceHealth
+    detail: str = Field(default="", max_length=MAX_HEARTBEAT_DETAIL_CHARS)
+    paper: PaperLevel | None = Field(default=None, description="printers only")
+
+
+class CommandKind(StrEnum):
+    OUT_OF_SERVICE = "out_of_service"
+    BACK_IN_SERVICE = "back_in_service"
+    RESTART_APP = "restart_app"
+    RELOAD_CONFIG = "reload_config"
+    TAKE_SCREENSHOT = "take_screenshot"
+    PRINT_TEST_PAGE = "print_test_page"
+
+
+class KioskCommand(BaseModel):
+    """An operator's command, delivered in the answer to a heartbeat, at most once."""
+
+    command_id: UUID
+    kind: CommandKind
+    issued_at: datetime
+    note: str = Field(default="", max_length=MAX_HEARTBEAT_DETAIL_CHARS)
+
+
+class CommandResult(BaseModel):
+    """What became of a delivered command; sent with the next heartbeat."""
+
+    command_id: UUID
+    ok: bool
+    detail: str = Field(default="", max_length=MAX_HEARTBEAT_DETAIL_CHARS)
+
+
+class HeartbeatRequest(BaseModel):
+    """A kiosk's health, sent every interval with its own credential."""
+
+    sent_at: datetime
+    software_version: str = Field(max_length=40)
+    uptime_seconds: int = Field(ge=0)
+    screen: str = Field(max_length=40, description="the step the kiosk shows")
+    in_service: bool
+    out_of_service_reason: str | None = Field(default=None, max_length=MAX_HEARTBEAT_DETAIL_CHARS)
+    devices: list[DeviceReport] = Field(default_factory=list, max_length=8)
+    outbox_backlog: int = Field(ge=0)
+    submissions_today: int = Field(ge=0)
+    command_results: list[CommandResult] = Field(default_factory=list, max_length=20)
+
+
+class HeartbeatReply(BaseModel):
+    received_at: datetime
+    interval_seconds: float = Field(description="when the backend expects the next heartbeat")
+    commands: list[KioskCommand] = Field(default_factory=list)
+
+
 class PublicStage(StrEnum):
     """The few stages a citizen sees; internal case states collapse into these."""
 

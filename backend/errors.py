@@ -208,3 +208,62 @@ class PaymentAlreadyUsed(DomainError):
     """A case names a fee order another case already used."""
 
     code = "payment_already_used"
+
+
+# --- Fleet and staff ----------------------------------------------------------------------
+
+
+class StaffLoginFailed(DomainError):
+    """Unknown user, wrong password or disabled account (one answer for all)."""
+
+    code = "login_failed"
+
+
+class StaffNotAuthenticated(DomainError):
+    """No valid staff session cookie."""
+
+    code = "not_authenticated"
+
+
+class CsrfFailed(DomainError):
+    code = "csrf_failed"
+
+
+class Forbidden(DomainError):
+    """The staff member's role does not allow this."""
+
+    code = "forbidden"
+
+
+class StaffUserInvalid(DomainError):
+    code = "staff_user_invalid"
+
+
+class StaffUserExists(DomainError):
+    code = "staff_user_exists"
+
+
+class StaffUserNotFound(DomainError):
+    code = "staff_user_not_found"
+
+
+class FleetCommandNotFound(DomainError):
+    code = "command_not_found"
+
+
+class AlertNotFound(DomainError):
+    code = "alert_not_found"
+
+
+class ScreenshotNotFound(DomainError):
+    code = "screenshot_not_found"
+
+
+class ScreenshotInvalid(DomainError):
+    """The body is not a PNG image."""
+
+    code = "screenshot_invalid"
+
+
+class ScreenshotTooLarge(DomainError):
+    code = "body_too_large"

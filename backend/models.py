@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -280,3 +281,140 @@ class PaymentTransaction(Base):
     reason: Mapped[int | None]
 
     order: Mapped[PaymentOrder] = relationship()
+
+
+# --- Fleet: kiosk health, alerts, commands, staff ------------------------------------------
+
+
+class KioskState(Base):
+    """The latest heartbeat of a kiosk (one row per kiosk); ``devices`` is its JSON report."""
+
+    __tablename__ = "kiosk_states"
+
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    last_heartbeat_at: Mapped[datetime]
+    sent_at: Mapped[datetime]
+    software_version: Mapped[str] = mapped_column(String(40))
+    uptime_seconds: Mapped[int] = mapped_column(BigInteger)
+    screen: Mapped[str] = mapped_column(String(40))
+    in_service: Mapped[bool] = mapped_column(Boolean)
+    out_of_service_reason: Mapped[str | None] = mapped_column(String(200))
+    devices: Mapped[str] = mapped_column(Text)
+    outbox_backlog: Mapped[int]
+    submissions_today: Mapped[int]
+
+    kiosk: Mapped[Kiosk] = relationship()
+
+
+class KioskHeartbeat(Base):
+    """History for charts: one row per heartbeat, and an ``online=False`` row when a kiosk
+    is found silent."""
+
+    __tablename__ = "kiosk_heartbeats"
+    __table_args__ = (
+        Index("ix_kiosk_heartbeats_kiosk_id_at", "kiosk_id", "at"),
+        Index("ix_kiosk_heartbeats_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    at: Mapped[datetime]
+    online: Mapped[bool] = mapped_column(Boolean)
+    screen: Mapped[str] = mapped_column(String(40))
+    outbox_backlog: Mapped[int]
+    submissions_today: Mapped[int]
+    devices_summary: Mapped[str] = mapped_column(String(200))
+
+
+class FleetAlert(Base):
+    """A fault of a kiosk; at most one open alert per (kiosk, kind, device): ``device`` is ""
+    for kiosk-wide kinds so the partial unique index covers them too."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(
+            "uq_alerts_open",
+            "kiosk_id",
+            "kind",
+            "device",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_alerts_opened_at", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    device: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+    kiosk: Mapped[Kiosk] = relationship()
+
+
+class FleetCommand(Base):
+    """An operator's command to a kiosk: pending -> delivered (once) -> done | failed."""
+
+    __tablename__ = "kiosk_commands"
+    __table_args__ = (Index("ix_kiosk_commands_kiosk_id_state", "kiosk_id", "state"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(String(200))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))
+    delivered_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    result_detail: Mapped[str | None] = mapped_column(String(200))
+
+    kiosk: Mapped[Kiosk] = relationship()
+
+
+class KioskScreenshot(Base):
+    """A PNG of a kiosk's screen, usually answering a take_screenshot command."""
+
+    __tablename__ = "kiosk_screenshots"
+    __table_args__ = (Index("ix_kiosk_screenshots_kiosk_id_taken_at", "kiosk_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    taken_at: Mapped[datetime]
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    command_id: Mapped[UUID | None] = mapped_column(ForeignKey("kiosk_commands.id"))
+
+
+class StaffUser(Base):
+    """An operator, technician or viewer of the fleet dashboard; argon2id password hash."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class StaffSession(Base):
+    """A logged-in staff browser; only the SHA-256 of the cookie token is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    user: Mapped[StaffUser] = relationship()

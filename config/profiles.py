@@ -147,6 +147,18 @@ class PaymentConfig(BaseModel):
     )
 
 
+class FleetConfig(BaseModel):
+    """How the kiosk reports to the fleet dashboard and obeys its operators."""
+
+    heartbeat_seconds: float = Field(
+        default=15, ge=1, le=3600, description="between heartbeats, until the backend says"
+    )
+    device_check: bool = Field(
+        default=True, description="the kiosk goes out of service while a device it needs is down"
+    )
+    screenshot_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
 class KioskProfile(BaseModel):
     kiosk: KioskIdentity
     backend: BackendLink = BackendLink()
@@ -154,6 +166,7 @@ class KioskProfile(BaseModel):
     face_capture: FaceCaptureConfig = FaceCaptureConfig()
     finger_capture: FingerCaptureConfig = FingerCaptureConfig()
     payment: PaymentConfig = PaymentConfig()
+    fleet: FleetConfig = FleetConfig()
     services: list[Service] = Field(min_length=1)
 
     @field_validator("services")

@@ -69,6 +69,32 @@ class BackendSettings(BaseSettings):
         default=10, gt=0, description="how long the kiosk waits for a fee to be paid"
     )
     fee_schedule_path: Path = PROJECT_ROOT / "config" / "fees.toml"
+    heartbeat_interval_seconds: float = Field(
+        default=15, gt=0, description="how often kiosks are told to send a heartbeat"
+    )
+    kiosk_offline_after_seconds: float = Field(
+        default=45, gt=0, description="a kiosk silent for longer than this is offline"
+    )
+    fleet_sweep_seconds: float = Field(
+        default=5, gt=0, description="how often the backend looks for silent kiosks"
+    )
+    backlog_alert_threshold: int = Field(
+        default=20, ge=0, description="an outbox backlog above this that still grows alerts"
+    )
+    max_screenshot_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    fleet_history_days: float = Field(
+        default=30, gt=0, description="how long heartbeat history is kept for charts"
+    )
+    staff_session_hours: float = Field(default=12, gt=0)
+    staff_argon2_time_cost: int = Field(
+        default=3,
+        ge=1,
+        description="argon2id passes; hashes made with other costs are redone at login",
+    )
+    staff_argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    fleet_events_ping_seconds: float = Field(
+        default=15, gt=0, description="comment pings keeping the live event stream open"
+    )
 
     @property
     def resolved_database_url(self) -> str:

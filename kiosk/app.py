@@ -30,6 +30,7 @@ from kiosk.screens.fingers import (
 )
 from kiosk.screens.identify import BirthDateScreen, PersonalNumberScreen
 from kiosk.screens.numbers import PhoneScreen, StatusEntryScreen
+from kiosk.screens.out_of_service import OutOfServiceScreen
 from kiosk.screens.outcome import DoneScreen, PrintFailedScreen, StatusResultScreen
 from kiosk.screens.payment import PaymentResultScreen, PaymentScreen
 from kiosk.screens.review import ReviewScreen
@@ -65,8 +66,15 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     StatusEntryScreen,
     StatusLookupScreen,
     StatusResultScreen,
+    OutOfServiceScreen,
 )
-_NO_START_OVER = (Step.LANGUAGE, Step.SUBMITTING, Step.STATUS_LOOKUP, Step.FACE_VERIFYING)
+_NO_START_OVER = (
+    Step.LANGUAGE,
+    Step.SUBMITTING,
+    Step.STATUS_LOOKUP,
+    Step.FACE_VERIFYING,
+    Step.OUT_OF_SERVICE,
+)
 TICK_SECONDS = 0.25
 
 

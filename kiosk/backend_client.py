@@ -32,6 +32,8 @@ from backend.contracts import (
     ErrorBody,
     FaceVerificationRequest,
     FaceVerificationResult,
+    HeartbeatReply,
+    HeartbeatRequest,
     KioskIdentityView,
     PaymentOrderRequest,
     PaymentOrderView,
@@ -139,6 +141,31 @@ class BackendClient:
                 return None
             raise
         return CaseStatusView.model_validate_json(response.content)
+
+    def heartbeat(self, request: HeartbeatRequest) -> HeartbeatReply:
+        """Report this kiosk's health; the answer brings the operators' commands."""
+        response = self._request(
+            "POST", "/api/v1/fleet/heartbeat", json=request.model_dump(mode="json")
+        )
+        return HeartbeatReply.model_validate_json(response.content)
+
+    def upload_screenshot(self, command_id: UUID, png: bytes) -> str:
+        """Send a picture of the screen asked for by a command; returns the screenshot's id."""
+        response = self._request(
+            "POST",
+            "/api/v1/fleet/screenshots",
+            params={"command_id": str(command_id)},
+            content=png,
+            headers={"Content-Type": "image/png"},
+        )
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise BackendRejected(response.status_code, "unexpected_body") from error
+        found = body.get("screenshot_id", body.get("id")) if isinstance(body, dict) else None
+        if found is None:
+            raise BackendRejected(response.status_code, "unexpected_body", "no screenshot id")
+        return str(found)
 
     def health(self) -> bool:
         """Whether the backend answers and reaches its database (one try, no retries)."""

@@ -25,6 +25,7 @@ from kiosk.flow_fingers import FINGER_BACK, FingerFeed, FingerSteps
 from kiosk.flow_form import FormSteps
 from kiosk.flow_identity import IDENTITY_BACK, FaceCameraFeed, IdentitySteps
 from kiosk.flow_payment import PaymentSteps
+from kiosk.flow_service import REST_STEPS, ServiceSteps
 from kiosk.flow_status import StatusSteps
 from kiosk.form_rules import (
     full_phone,
@@ -61,14 +62,16 @@ _BACK = {
     **FINGER_BACK,
 }
 _BUSY_STEPS = (Step.SUBMITTING, Step.STATUS_LOOKUP, Step.FACE_VERIFYING)
-_FINISHABLE = tuple(step for step in Step if step not in _BUSY_STEPS)
+_FINISHABLE = tuple(
+    step for step in Step if step not in _BUSY_STEPS and step is not Step.OUT_OF_SERVICE
+)
 
 
 class InvalidTransition(RuntimeError):
     """An event the current step does not accept (a screen out of step with the flow)."""
 
 
-class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps):
+class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps, ServiceSteps):
     """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
 
     def __init__(
@@ -174,7 +177,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps
         if state.step is Step.IDLE_WARNING:
             self._count_down(now)
             return
-        if state.step is Step.LANGUAGE and state.data.is_blank:
+        if state.step in REST_STEPS and state.data.is_blank:
             return
         if now - self._last_activity >= self.idle_warning_seconds:
             self._idle_deadline = (
@@ -267,7 +270,8 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps
         before = self._state.screen
         self._capture = None
         self._best_finger = None
-        self._state = FlowState(step=Step.LANGUAGE, data=SessionData())
+        self._apply_pending_profile()
+        self._state = FlowState(step=self._rest_step(), data=SessionData())
         self._follow_devices(before, self._state.screen)
         self._notify()
 

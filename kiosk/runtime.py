@@ -31,6 +31,8 @@ from kiosk.camera_feed import CameraFeed
 from kiosk.case_status import BackendStatusSource
 from kiosk.face_verifier import BackendFaceVerifier
 from kiosk.finger_reader import FingerReaderFeed
+from kiosk.fleet.heartbeat import HeartbeatSender
+from kiosk.fleet.wiring import build_heartbeat
 from kiosk.flow import KioskFlow
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox
@@ -83,7 +85,14 @@ class KioskRuntime:
     finger_feed: FingerReaderFeed | None = None
     idle_warning_seconds: float | None = None
     idle_reset_seconds: float | None = None
-    _started: list[IdentityFetcher | OutboxSync | CodeScanner] = field(default_factory=list)
+    fleet_client: BackendClient | None = None
+    profile_path: Path | None = None  # re-read by the reload_config command
+    heartbeat: HeartbeatSender | None = None
+    flow: KioskFlow | None = None
+    _dispatch: Dispatch = call_now
+    _started: list[IdentityFetcher | OutboxSync | CodeScanner | HeartbeatSender] = field(
+        default_factory=list
+    )
 
     def scanner_ready(self) -> bool:
         return self.scanner is not None and self.scanner.healthy
@@ -123,7 +132,7 @@ class KioskRuntime:
             options["finger_feed"] = self.finger_feed
         options.setdefault("face_verifier", BackendFaceVerifier(lambda: self.interactive_client))
         options.setdefault("payment_desk", BackendPaymentDesk(lambda: self.interactive_client))
-        return KioskFlow(
+        self.flow = KioskFlow(
             self.profile,
             self.submission_service(),
             self.status_source(),
@@ -131,9 +140,12 @@ class KioskRuntime:
             run_in_background=run_in_background,
             **options,
         )
+        self._dispatch = dispatch
+        return self.flow
 
     def start(self, on_scan: Callable[[str], None] | None = None) -> None:
-        """Start the background work: identity, outbox sync, and the scanner if it opens."""
+        """Start the background work: identity, outbox sync, the scanner if it opens, and
+        the heartbeat (over the flow made last, its events through that flow's dispatch)."""
         if self.identity is not None:
             self.identity.start()
             self._started.append(self.identity)
@@ -147,6 +159,10 @@ class KioskRuntime:
             except ScannerError as error:
                 log.error("scanner cannot start; scanning is off: %s", error)
                 self.scanner = None
+        if self.fleet_client is not None and self.heartbeat is None:
+            self.heartbeat = build_heartbeat(self, self.fleet_client, self.flow, self._dispatch)
+            self.heartbeat.start()
+            self._started.append(self.heartbeat)
 
     def stop(self) -> None:
         if self.camera_feed is not None:
@@ -155,6 +171,7 @@ class KioskRuntime:
             self.finger_feed.stop()
         while self._started:
             self._started.pop().stop()
+        self.heartbeat = None
         if self.printer is not None:
             self.printer.close()
         self.outbox.close()
@@ -165,6 +182,7 @@ def build_runtime(
     var_dir: Path,
     backend_url: str | None = None,
     credential: str | None = None,
+    profile_path: Path | None = None,
 ) -> KioskRuntime:
     """Open the outbox and the devices a profile names; what cannot open stays None."""
     settings = KioskSettings()
@@ -176,6 +194,7 @@ def build_runtime(
         outbox,
         idle_warning_seconds=settings.idle_warning_seconds,
         idle_reset_seconds=settings.idle_reset_seconds,
+        profile_path=profile_path or settings.kiosk_profile,
     )
     if secret is not None:
         timeout = min(profile.backend.timeout_seconds, INTERACTIVE_TIMEOUT_SECONDS)
@@ -185,6 +204,10 @@ def build_runtime(
         sync_client = BackendClient(url, secret, timeout=profile.backend.timeout_seconds)
         runtime.sync = OutboxSync(outbox, sync_client, SYNC_INTERVAL_SECONDS)
         runtime.identity = IdentityFetcher(sync_client, outbox)
+        # Its own client: a heartbeat never waits behind a slow submission, or the reverse.
+        runtime.fleet_client = BackendClient(
+            url, secret, timeout=profile.backend.timeout_seconds, max_attempts=1
+        )
     try:
         runtime.printer = open_printer(profile.devices.printer)
     except (PrinterError, OSError, ValueError) as error:

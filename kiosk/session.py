@@ -49,6 +49,7 @@ class Step(StrEnum):
     STATUS_LOOKUP = "status_lookup"
     STATUS_RESULT = "status_result"
     IDLE_WARNING = "idle_warning"
+    OUT_OF_SERVICE = "out_of_service"  # no citizen is served until the station is back
 
 
 class ErrorCode(StrEnum):

@@ -27,6 +27,13 @@ TABLES = {
     "case_fingerprint_hits",
     "payment_orders",
     "payment_transactions",
+    "kiosk_states",
+    "kiosk_heartbeats",
+    "alerts",
+    "kiosk_commands",
+    "kiosk_screenshots",
+    "staff_users",
+    "staff_sessions",
     "alembic_version",
 }
 
@@ -41,7 +48,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0004"
+    assert revision == "0005"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

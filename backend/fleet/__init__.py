@@ -1,0 +1,1 @@
+"""Fleet operations: live events, staff request dependencies, the offline sweeper."""

@@ -1,0 +1,1 @@
+"""The kiosk's side of fleet operations: heartbeats, device health, operators' commands."""

@@ -1,0 +1,114 @@
+"""Real parts for the dashboard's browser tests: a kiosk that posts heartbeats over HTTP, staff
+accounts, and where headless Chromium lives."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image, ImageDraw
+
+from backend.db import Database
+from backend.services.staff import add_staff_user
+from config.settings import PROJECT_ROOT, BackendSettings
+
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS_DIR = PROJECT_ROOT / "var" / "artifacts" / "fleet"
+HEARTBEAT_PATH = "/api/v1/fleet/heartbeat"
+SCREENSHOTS_PATH = "/api/v1/fleet/screenshots"
+
+HEALTHY_DEVICES: list[dict[str, Any]] = [
+    {"device": "camera", "health": "ok"},
+    {"device": "fingerprint", "health": "ok"},
+    {"device": "printer", "health": "ok", "paper": "ok"},
+    {"device": "scanner", "health": "ok"},
+]
+
+
+def add_staff_users(settings: BackendSettings, accounts: dict[str, tuple[str, str]]) -> None:
+    """Create staff accounts (username -> (role, password)) as ``station staff add`` does."""
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            for username, (role, password) in accounts.items():
+                add_staff_user(session, username, password, role)
+    finally:
+        database.dispose()
+
+
+@dataclass
+class HeartbeatKiosk:
+    """A kiosk's heartbeat sender, driven step by step by the test."""
+
+    base_url: str
+    credential: str
+    screen: str = "welcome"
+    in_service: bool = True
+    devices: list[dict[str, Any]] = field(default_factory=lambda: list(HEALTHY_DEVICES))
+    outbox_backlog: int = 0
+    submissions_today: int = 0
+    results: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    def beat(self) -> dict[str, Any]:
+        """Post one heartbeat (reporting and clearing the command results) and return the
+        reply; commands in it are kept in ``received``."""
+        body = {
+            "sent_at": datetime.now(UTC).isoformat(),
+            "software_version": "1.4.2",
+            "uptime_seconds": 3725,
+            "screen": self.screen,
+            "in_service": self.in_service,
+            "out_of_service_reason": None if self.in_service else "operator",
+            "devices": self.devices,
+            "outbox_backlog": self.outbox_backlog,
+            "submissions_today": self.submissions_today,
+            "command_results": self.results,
+        }
+        response = httpx.post(
+            self.base_url + HEARTBEAT_PATH,
+            json=body,
+            headers={"Authorization": f"Bearer {self.credential}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        self.results = []
+        reply = response.json()
+        self.received.extend(reply.get("commands", []))
+        return reply
+
+    def upload_screenshot(self, png: bytes, command_id: str) -> int:
+        """Send a PNG of the screen in answer to a take_screenshot command; its id."""
+        response = httpx.post(
+            self.base_url + SCREENSHOTS_PATH,
+            params={"command_id": command_id},
+            content=png,
+            headers={"Authorization": f"Bearer {self.credential}", "Content-Type": "image/png"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return int(response.json()["screenshot_id"])
+
+
+def screen_png(text: str, size: tuple[int, int] = (640, 400)) -> bytes:
+    """A PNG standing in for the kiosk's screen."""
+    image = Image.new("RGB", size, (11, 58, 111))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 60, size[0] - 40, size[1] - 60), fill=(255, 255, 255))
+    draw.text((60, 80), text, fill=(27, 36, 48))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    settings: BackendSettings
+    kiosk: HeartbeatKiosk
+    kiosk_code: str
