@@ -24,6 +24,8 @@ PAYME_CHECKOUT_PORT = 9106
 PAYME_CONTROL_PORT = 9107
 PAYME_CHECKOUT_URL = f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/checkout/"
 DEMO_PAYME_KEY = "demo-payme-key"
+DEMO_STAFF = (("operator", "operator"), ("technician", "technician"), ("viewer", "viewer"))
+DEMO_STAFF_PASSWORD = "station-demo"
 
 
 def _station(*args: str) -> list[str]:
@@ -86,6 +88,18 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         ),
         check=True, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+
+    for username, role in DEMO_STAFF:
+        # An account left by an earlier run gets its demo password back instead.
+        for action in ("add", "passwd"):
+            command = ["staff", action, username, "--password-stdin"]
+            command += ["--role", role] if action == "add" else []
+            done = subprocess.run(
+                _station(*command), input=f"{DEMO_STAFF_PASSWORD}\n", text=True, env=env,
+                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            if done.returncode == 0:
+                break
 
     faces = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
     subprocess.run(
@@ -191,6 +205,13 @@ def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: P
             "Payments made",
             f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/ or station sim control payme status",
         ),
+        (
+            "Fleet dashboard",
+            f"{base_url}/fleet — log in as operator, technician or viewer, password "
+            f"{DEMO_STAFF_PASSWORD}",
+        ),
+        ("Metrics", f"{base_url}/metrics (Prometheus)"),
+        ("Technician screen", "tap the top-left corner of the kiosk 5 times in 3 s; PIN 2468"),
         ("Demo identities", "station registry list (personal numbers and birth dates)"),
         ("Logs", f"{logs}/"),
     ]

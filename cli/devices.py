@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.profiles import FingerprintConfig, load_profile
 from config.settings import PROJECT_ROOT, KioskSettings
+
+if TYPE_CHECKING:
+    from devices import self_test
+
+V4L2_SYS = Path("/sys/class/video4linux")
 
 
 def list_serial_ports() -> list[tuple[str, str, str]]:
@@ -27,6 +33,66 @@ def _ports(args: argparse.Namespace) -> int:
         print("no serial ports found")
     for device, usb, description in ports:
         print(f"{device:<24} usb {usb:<10} {description}")
+    return 0
+
+
+def list_cameras(dev_dir: Path = Path("/dev"), sys_dir: Path = V4L2_SYS) -> list[tuple[str, str]]:
+    """(device path, name from sysfs or "") of every V4L2 video device."""
+    cameras = []
+    for device in sorted(dev_dir.glob("video*"), key=lambda p: (len(p.name), p.name)):
+        name_file = sys_dir / device.name / "name"
+        name = name_file.read_text().strip() if name_file.is_file() else ""
+        cameras.append((str(device), name))
+    return cameras
+
+
+def _list(args: argparse.Namespace) -> int:
+    print("serial ports:")
+    ports = list_serial_ports()
+    if not ports:
+        print("  no serial ports found")
+    for device, usb, description in ports:
+        print(f"  {device:<24} usb {usb:<10} {description}")
+    print("cameras:")
+    cameras = list_cameras()
+    if not cameras:
+        print("  no cameras found")
+    for device, name in cameras:
+        print(f"  {device:<24} {name or '(no name reported)'}")
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    from devices import self_test
+
+    profile_path = Path(args.profile or KioskSettings().kiosk_profile)
+    devices = load_profile(profile_path).devices
+    match args.device:
+        case "printer":
+            result = self_test.check_printer(devices.printer)
+        case "scanner":
+            if args.wait > 0:
+                print(f"scan a code within {args.wait:g} s", flush=True)
+            result = self_test.check_scanner(
+                devices.scanner, base_dir=PROJECT_ROOT, wait_seconds=args.wait
+            )
+        case "camera":
+            result = self_test.check_camera(devices.camera, base_dir=PROJECT_ROOT)
+        case _:
+            result = self_test.check_fingerprint(devices.fingerprint, base_dir=PROJECT_ROOT)
+    return report_self_test(result)
+
+
+def report_self_test(result: self_test.SelfTestResult) -> int:
+    """Print a self-test's findings; 0 when the device works (warnings allowed), else 1."""
+    for fact in result.facts:
+        print(f"{result.where}: {fact}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    if result.problem is not None:
+        print(f"FAILED: {result.problem}", file=sys.stderr)
+        return 1
+    print(f"{result.device}: ok")
     return 0
 
 
@@ -106,6 +172,16 @@ def add_devices_commands(sub: argparse._SubParsersAction) -> None:
     devices = sub.add_parser("devices", help="find and test the kiosk's devices (technicians)")
     devices_sub = devices.add_subparsers(dest="devices_command", required=True)
     devices_sub.add_parser("ports", help="serial ports with USB ids").set_defaults(func=_ports)
+    devices_sub.add_parser("list", help="serial ports with USB ids, and cameras").set_defaults(
+        func=_list
+    )
+    test = devices_sub.add_parser("test", help="self-test a configured device")
+    test.add_argument("device", choices=("printer", "scanner", "camera", "fingerprint"))
+    test.add_argument("--profile", help="kiosk profile (default: STATION_KIOSK_PROFILE)")
+    test.add_argument(
+        "--wait", type=float, default=0.0, help="scanner: seconds to wait for a scanned code"
+    )
+    test.set_defaults(func=_test)
     finger = devices_sub.add_parser("fingerprint", help="the R30x fingerprint reader")
     finger_sub = finger.add_subparsers(dest="fingerprint_command", required=True)
     find = finger_sub.add_parser("find", help="try a handshake on serial ports")

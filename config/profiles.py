@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -159,6 +161,43 @@ class FleetConfig(BaseModel):
     screenshot_timeout_seconds: float = Field(default=5.0, gt=0)
 
 
+PIN_HASH_SCHEME = "pbkdf2_sha256"
+PIN_HASH_ITERATIONS = 100_000
+
+
+def hash_pin(pin: str, salt: bytes, iterations: int = PIN_HASH_ITERATIONS) -> str:
+    """``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``, the form of ``pin_hash``."""
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    return f"{PIN_HASH_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
+
+
+class TechnicianConfig(BaseModel):
+    """The hidden technician screen: its PIN and the lockout after wrong PINs.
+
+    Make a hash with ``python -c "import os; from config.profiles import hash_pin;
+    print(hash_pin('1234', os.urandom(16)))"``. With neither ``pin_hash`` nor ``pin`` set the
+    screen cannot be opened."""
+
+    pin_hash: str = Field(default="", pattern=r"^(|pbkdf2_sha256\$\d+\$[0-9a-f]+\$[0-9a-f]{64})$")
+    pin: str = Field(default="", pattern=r"^\d{0,12}$", description="plain digits; prefer pin_hash")
+    max_wrong_pins: int = Field(default=3, ge=1, le=10)
+    lockout_seconds: float = Field(default=60, gt=0)
+    gesture_taps: int = Field(default=5, ge=2, le=10, description="taps on the header corner")
+    gesture_seconds: float = Field(default=3.0, gt=0, description="within this time")
+
+    @property
+    def pin_set(self) -> bool:
+        return bool(self.pin_hash or self.pin)
+
+    def accepts(self, digits: str) -> bool:
+        """Whether ``digits`` is the PIN (compared in constant time)."""
+        if self.pin_hash:
+            _scheme, iterations, salt, _digest = self.pin_hash.split("$")
+            expected = hash_pin(digits, bytes.fromhex(salt), int(iterations))
+            return hmac.compare_digest(expected, self.pin_hash)
+        return bool(self.pin) and hmac.compare_digest(digits.encode(), self.pin.encode())
+
+
 class KioskProfile(BaseModel):
     kiosk: KioskIdentity
     backend: BackendLink = BackendLink()
@@ -167,6 +206,7 @@ class KioskProfile(BaseModel):
     finger_capture: FingerCaptureConfig = FingerCaptureConfig()
     payment: PaymentConfig = PaymentConfig()
     fleet: FleetConfig = FleetConfig()
+    technician: TechnicianConfig = TechnicianConfig()
     services: list[Service] = Field(min_length=1)
 
     @field_validator("services")

@@ -35,6 +35,7 @@ from kiosk.screens.outcome import DoneScreen, PrintFailedScreen, StatusResultScr
 from kiosk.screens.payment import PaymentResultScreen, PaymentScreen
 from kiosk.screens.review import ReviewScreen
 from kiosk.screens.start import HomeScreen, LanguageScreen
+from kiosk.screens.technician import TechnicianPinScreen, TechnicianScreen
 from kiosk.screens.text_entry import TextScreen
 from kiosk.screens.waiting import StatusLookupScreen, SubmittingScreen
 from kiosk.screenshots import ScreenRecorder, WindowCapture
@@ -67,6 +68,8 @@ SCREENS: tuple[type[FlowScreen], ...] = (
     StatusLookupScreen,
     StatusResultScreen,
     OutOfServiceScreen,
+    TechnicianPinScreen,
+    TechnicianScreen,
 )
 _NO_START_OVER = (
     Step.LANGUAGE,
@@ -96,7 +99,9 @@ class KioskRoot(BoxLayout):
         register_fonts()
         self.ui = ui
         self.flow = ui.flow
-        self.header = HeaderBar(on_start_over=self._start_over)
+        self.header = HeaderBar(
+            on_start_over=self._start_over, on_corner_tap=self.flow.hidden_gesture_tap
+        )
         self.manager = ScreenManager(transition=NoTransition())
         self.screens: dict[Step, FlowScreen] = {}
         for screen_class in SCREENS:

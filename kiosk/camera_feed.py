@@ -26,8 +26,15 @@ ErrorHandler = Callable[[Exception], None]
 class CameraFeed:
     """Runs one camera through the face analyser while the face screen is shown."""
 
-    def __init__(self, camera: Camera, analyzer: FaceAnalyzer, dispatch: Dispatch) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        analyzer: FaceAnalyzer,
+        dispatch: Dispatch,
+        guard: threading.Lock | None = None,
+    ) -> None:
         self._camera = camera
+        self._guard = guard or threading.Lock()
         self._analyzer = analyzer
         self._dispatch = dispatch
         self._lock = threading.Lock()
@@ -67,6 +74,16 @@ class CameraFeed:
             self._delivery_pending = False
 
     def _loop(self, stop: threading.Event) -> None:
+        # A health check may hold the camera for a moment; the screen waits for it to finish.
+        while not self._guard.acquire(timeout=0.1):
+            if stop.is_set():
+                return
+        try:
+            self._run(stop)
+        finally:
+            self._guard.release()
+
+    def _run(self, stop: threading.Event) -> None:
         failed = False
         try:
             self._camera.open()

@@ -69,11 +69,13 @@ class FingerReaderFeed:
         *,
         poll_seconds: float = 0.15,
         assess: Assessor = assess_fingerprint,
+        guard: threading.Lock | None = None,
     ) -> None:
         self._open_reader = open_reader
         self._dispatch = dispatch
         self._poll_seconds = poll_seconds
         self._assess = assess
+        self._guard = guard or threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -97,6 +99,16 @@ class FingerReaderFeed:
             thread.join(timeout=15)  # an image upload in progress finishes first
 
     def _loop(self, stop: threading.Event, on_event: Callable[[FingerEvent], None]) -> None:
+        # A health check may be talking to the reader for a moment; wait for it to finish.
+        while not self._guard.acquire(timeout=0.1):
+            if stop.is_set():
+                return
+        try:
+            self._converse(stop, on_event)
+        finally:
+            self._guard.release()
+
+    def _converse(self, stop: threading.Event, on_event: Callable[[FingerEvent], None]) -> None:
         def emit(event: FingerEvent) -> None:
             self._dispatch(lambda: None if stop.is_set() else on_event(event))
 

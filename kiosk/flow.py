@@ -27,6 +27,7 @@ from kiosk.flow_identity import IDENTITY_BACK, FaceCameraFeed, IdentitySteps
 from kiosk.flow_payment import PaymentSteps
 from kiosk.flow_service import REST_STEPS, ServiceSteps
 from kiosk.flow_status import StatusSteps
+from kiosk.flow_technician import TechnicianSteps
 from kiosk.form_rules import (
     full_phone,
     step_complete,
@@ -43,6 +44,7 @@ from kiosk.session import (
     Step,
     SubmissionOutcome,
     Submitter,
+    TechnicianDesk,
 )
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,15 @@ class InvalidTransition(RuntimeError):
     """An event the current step does not accept (a screen out of step with the flow)."""
 
 
-class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps, ServiceSteps):
+class KioskFlow(
+    FormSteps,
+    IdentitySteps,
+    FingerSteps,
+    PaymentSteps,
+    StatusSteps,
+    ServiceSteps,
+    TechnicianSteps,
+):
     """One kiosk's citizen session: events in, immutable ``FlowState`` snapshots out."""
 
     def __init__(
@@ -91,6 +101,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps
         payment_desk: PaymentDesk | None = None,
         liveness_settings: LivenessSettings | None = None,
         today: Callable[[], date] = date.today,
+        technician_desk: TechnicianDesk | None = None,
     ) -> None:
         self.profile = profile
         self._submitter = submitter
@@ -102,6 +113,7 @@ class KioskFlow(FormSteps, IdentitySteps, FingerSteps, PaymentSteps, StatusSteps
         self._payment_desk = payment_desk
         self._liveness_settings = liveness_settings or LivenessSettings()
         self._today = today
+        self._technician_desk = technician_desk
         self._work = BackgroundWork(dispatch, run_in_background)
         self.idle_warning_seconds = idle_warning_seconds or profile.kiosk.idle_warning_seconds
         self.idle_reset_seconds = idle_reset_seconds or profile.kiosk.idle_reset_seconds

@@ -6,6 +6,7 @@ No Kivy here: a test builds a ``KioskRuntime`` from its own objects and mounts t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from kiosk.finger_reader import FingerReaderFeed
 from kiosk.fleet.heartbeat import HeartbeatSender
 from kiosk.fleet.wiring import build_heartbeat
 from kiosk.flow import KioskFlow
+from kiosk.flow_technician import RuntimeDesk
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox
 from kiosk.payment_desk import BackendPaymentDesk
@@ -83,6 +85,9 @@ class KioskRuntime:
     camera_feed: CameraFeed | None = None
     open_finger_reader: Callable[[], FingerprintReader] | None = None
     finger_feed: FingerReaderFeed | None = None
+    # Held while a screen uses the camera / reader, so health checks never cut in.
+    camera_guard: threading.Lock = field(default_factory=threading.Lock)
+    reader_guard: threading.Lock = field(default_factory=threading.Lock)
     idle_warning_seconds: float | None = None
     idle_reset_seconds: float | None = None
     fleet_client: BackendClient | None = None
@@ -120,7 +125,7 @@ class KioskRuntime:
         options.setdefault("idle_reset_seconds", self.idle_reset_seconds)
         if self.camera is not None and "face_camera" not in options:
             self.camera_feed = CameraFeed(
-                self.camera, FaceAnalyzer(FaceQualitySettings()), dispatch
+                self.camera, FaceAnalyzer(FaceQualitySettings()), dispatch, self.camera_guard
             )
             options["face_camera"] = self.camera_feed
         if self.open_finger_reader is not None and "finger_feed" not in options:
@@ -128,10 +133,12 @@ class KioskRuntime:
                 self.open_finger_reader,
                 dispatch,
                 poll_seconds=self.profile.finger_capture.poll_seconds,
+                guard=self.reader_guard,
             )
             options["finger_feed"] = self.finger_feed
         options.setdefault("face_verifier", BackendFaceVerifier(lambda: self.interactive_client))
         options.setdefault("payment_desk", BackendPaymentDesk(lambda: self.interactive_client))
+        options.setdefault("technician_desk", RuntimeDesk(self))
         self.flow = KioskFlow(
             self.profile,
             self.submission_service(),

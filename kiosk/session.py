@@ -9,6 +9,7 @@ from uuid import UUID
 
 from backend.contracts import (
     CaseStatusView,
+    DeviceReport,
     FaceVerificationRequest,
     FaceVerificationResult,
     PaymentOrderRequest,
@@ -50,6 +51,8 @@ class Step(StrEnum):
     STATUS_RESULT = "status_result"
     IDLE_WARNING = "idle_warning"
     OUT_OF_SERVICE = "out_of_service"  # no citizen is served until the station is back
+    TECHNICIAN_PIN = "technician_pin"  # reached by the hidden gesture; no citizen data shown
+    TECHNICIAN = "technician"
 
 
 class ErrorCode(StrEnum):
@@ -91,6 +94,14 @@ class ErrorCode(StrEnum):
     PAYMENT_CANCELLED = "payment_cancelled"
     PAYMENT_TIMED_OUT = "payment_timed_out"
     PAYMENT_REFUND = "payment_refund"
+
+
+class TechnicianError(StrEnum):
+    """What went wrong on the technician's screens (staff only, not the citizen's errors)."""
+
+    WRONG_PIN = "wrong_pin"
+    LOCKED_OUT = "locked_out"  # too many wrong PINs: none is checked for a while
+    PRINT_FAILED = "print_failed"
 
 
 class VerificationUnavailable(Exception):
@@ -238,6 +249,32 @@ class SessionData:
 
 
 @dataclass(frozen=True)
+class TechnicianCheck:
+    """One round of the technician's checks: devices, backend link, outbox."""
+
+    devices: tuple[DeviceReport, ...]
+    backend_answers: bool
+    outbox_backlog: int
+
+
+@dataclass(frozen=True)
+class TechnicianView:
+    """What the technician screens show: the kiosk's identity and its checks, never a
+    citizen's data. ``check`` is None while the checks run."""
+
+    kiosk_code: str
+    kiosk_name: str
+    office: str
+    software_version: str
+    backend_url: str
+    check: TechnicianCheck | None = None
+    error: TechnicianError | None = None
+    locked_seconds: int = 0  # with LOCKED_OUT: how long until a PIN is checked again
+    printing: bool = False
+    test_page_printed: bool = False
+
+
+@dataclass(frozen=True)
 class FlowState:
     """An immutable snapshot of the session handed to observers."""
 
@@ -248,6 +285,7 @@ class FlowState:
     editing: bool = False
     resume_step: Step | None = None
     idle_seconds_left: int | None = None
+    technician: TechnicianView | None = None
 
     @property
     def screen(self) -> Step:
@@ -280,6 +318,18 @@ class PaymentDesk(Protocol):
     def status(self, order_id: UUID) -> PaymentOrderView: ...
 
     def cancel(self, order_id: UUID) -> PaymentOrderView: ...
+
+
+class TechnicianDesk(Protocol):
+    """What the technician screen checks and does (kiosk.flow_technician.RuntimeDesk);
+    every method may block and runs in the background."""
+
+    backend_url: str
+
+    def check(self) -> TechnicianCheck: ...
+
+    def print_test_page(self) -> None:
+        """Print a test page; raises with the reason when it cannot."""
 
 
 class StatusSource(Protocol):

@@ -1,7 +1,7 @@
 """A network receipt printer on 127.0.0.1 that speaks ESC/POS, plus a line-based control port.
 
 Control commands (one per line, one reply line each):
-``paper ok|near-end|out``, ``cover open|closed``, ``status``.
+``paper ok|near-end|out``, ``cover open|closed``, ``unplug``, ``plug``, ``status``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class _PrinterConnection(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         owner: PrinterSimulator = self.server.owner  # type: ignore[attr-defined]
+        if owner.unplugged:
+            return  # the cable is out: the connection closes at once, nothing is answered
         owner._track(self.request, True)
         pending = b""
         try:
@@ -76,6 +78,7 @@ class PrinterSimulator:
         self.printer = SimulatedPrinter(out_dir, paper_width_px)
         self._host, self._port, self._control_port = host, port, control_port
         self._servers: list[_Server] = []
+        self.unplugged = False
         self._threads: list[threading.Thread] = []
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -164,9 +167,20 @@ class PrinterSimulator:
             case ["cover", ("open" | "closed") as state]:
                 self.set_cover_open(state == "open")
                 return f"ok cover={state}"
+            case ["unplug"]:
+                self.unplugged = True
+                self.drop_connections()
+                return "ok unplugged"
+            case ["plug"]:
+                self.unplugged = False
+                return "ok plugged"
             case ["status"]:
-                return self.printer.status_line()
-        return "error: expected 'paper ok|near-end|out', 'cover open|closed' or 'status'"
+                plugged = "unplugged " if self.unplugged else ""
+                return plugged + self.printer.status_line()
+        return (
+            "error: expected 'paper ok|near-end|out', 'cover open|closed', 'unplug', 'plug' "
+            "or 'status'"
+        )
 
     def _track(self, connection: socket.socket, active: bool) -> None:
         with self._connections_lock:

@@ -9,6 +9,7 @@ any moment): their last report stands.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -97,12 +98,18 @@ def scanner_report(scanner: CodeScanner | None) -> DeviceReport:
     return _report(kind, DeviceHealth.ERROR, str(detail))
 
 
-def camera_report(camera: Camera | None, in_use: InUse = _never_in_use) -> DeviceReport:
-    """While the face screen runs the camera, its state; otherwise open it and read a frame."""
+def camera_report(
+    camera: Camera | None, in_use: InUse = _never_in_use, guard: threading.Lock | None = None
+) -> DeviceReport:
+    """While the face screen runs the camera, its state; otherwise open it and read a frame.
+
+    ``guard`` is held by the face screen's camera loop while it uses the camera: the probe
+    only takes it when free, so it never opens or closes the camera under the screen."""
     kind = DeviceKind.CAMERA
     if camera is None:
         return _report(kind, DeviceHealth.ERROR, "camera could not be opened")
-    if in_use():
+    guard = guard or threading.Lock()
+    if in_use() or not guard.acquire(blocking=False):
         if camera.healthy:
             return _report(kind, DeviceHealth.OK, "in use")
         return _report(kind, DeviceHealth.ERROR, "in use, no frames")
@@ -112,32 +119,39 @@ def camera_report(camera: Camera | None, in_use: InUse = _never_in_use) -> Devic
     except CameraError as error:
         return _report(kind, DeviceHealth.ERROR, str(error))
     finally:
-        if not in_use():  # the face screen may have taken the camera over meanwhile
-            camera.close()
+        camera.close()
+        guard.release()
     height, width = frame.image.shape[:2]
     return _report(kind, DeviceHealth.OK, f"{width}x{height}")
 
 
 def fingerprint_report(
-    open_reader: ReaderOpener | None, in_use: InUse = _never_in_use
+    open_reader: ReaderOpener | None,
+    in_use: InUse = _never_in_use,
+    guard: threading.Lock | None = None,
 ) -> DeviceReport:
     """While the finger screen runs the reader, assume it works (the screen reports its
-    failures to the citizen); otherwise open it and shake hands."""
+    failures to the citizen); otherwise open it and shake hands. ``guard`` is held by the
+    finger screen's reader loop: two conversations on one serial line garble both."""
     kind = DeviceKind.FINGERPRINT
     if open_reader is None:
         return _report(kind, DeviceHealth.ERROR, "reader not set up")
-    if in_use():
+    guard = guard or threading.Lock()
+    if in_use() or not guard.acquire(blocking=False):
         return _report(kind, DeviceHealth.OK, "in use")
     try:
-        reader = open_reader()
-    except (FingerprintError, OSError) as error:
-        return _report(kind, DeviceHealth.ERROR, str(error))
-    try:
-        reader.handshake()
-    except (FingerprintError, OSError) as error:
-        return _report(kind, DeviceHealth.ERROR, str(error))
+        try:
+            reader = open_reader()
+        except (FingerprintError, OSError) as error:
+            return _report(kind, DeviceHealth.ERROR, str(error))
+        try:
+            reader.handshake()
+        except (FingerprintError, OSError) as error:
+            return _report(kind, DeviceHealth.ERROR, str(error))
+        finally:
+            reader.close()
     finally:
-        reader.close()
+        guard.release()
     return _report(kind, DeviceHealth.OK)
 
 
@@ -153,6 +167,8 @@ class DeviceProbes:
     open_reader: Callable[[], ReaderOpener | None] = lambda: None
     reader_in_use: InUse = _never_in_use
     session_open: InUse = _never_in_use
+    camera_guard: threading.Lock | None = None
+    reader_guard: threading.Lock | None = None
     _last: dict[DeviceKind, DeviceReport] = field(default_factory=dict)
 
     def collect(self) -> list[DeviceReport]:
@@ -173,11 +189,11 @@ class DeviceProbes:
             DeviceKind.SCANNER: lambda: scanner_report(self.scanner()),
             DeviceKind.CAMERA: lambda: (
                 self._held_back(DeviceKind.CAMERA, self.camera_in_use)
-                or camera_report(self.camera(), self.camera_in_use)
+                or camera_report(self.camera(), self.camera_in_use, self.camera_guard)
             ),
             DeviceKind.FINGERPRINT: lambda: (
                 self._held_back(DeviceKind.FINGERPRINT, self.reader_in_use)
-                or fingerprint_report(self.open_reader(), self.reader_in_use)
+                or fingerprint_report(self.open_reader(), self.reader_in_use, self.reader_guard)
             ),
         }
         reports = []

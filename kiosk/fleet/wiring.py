@@ -83,6 +83,8 @@ def build_heartbeat(
         open_reader=lambda: runtime.open_finger_reader,
         reader_in_use=lambda: runtime.finger_feed is not None and runtime.finger_feed.running,
         session_open=lambda: flow is not None and not flow.at_rest,
+        camera_guard=runtime.camera_guard,
+        reader_guard=runtime.reader_guard,
     )
     fleet = runtime.profile.fleet
     hooks = CommandHooks(

@@ -14,11 +14,18 @@ from kiosk import theme
 from kiosk.i18n import Translator
 from kiosk.widgets.basics import Heading, KioskButton, WrappedLabel
 
+CORNER_SIZE = 160  # dp: the hidden target for staff, over the top-left of the band
+
 
 class HeaderBar(BoxLayout):
-    """The accent band on top: the station's name and office, and "Start over"."""
+    """The accent band on top: the station's name and office, and "Start over". Taps on its
+    top-left corner go to ``on_corner_tap`` (the technician's hidden gesture)."""
 
-    def __init__(self, on_start_over: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_start_over: Callable[[], None],
+        on_corner_tap: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(
             size_hint_y=None,
             height=dp(theme.HEADER_HEIGHT),
@@ -29,6 +36,7 @@ class HeaderBar(BoxLayout):
             Color(rgba=theme.ACCENT)
             self._band = Rectangle()
         self.bind(pos=self._fit, size=self._fit)
+        self._on_corner_tap = on_corner_tap
         names = BoxLayout(orientation="vertical", spacing=dp(4))
         self.station = WrappedLabel(color=theme.ON_ACCENT, bold=True, font_size=sp(32))
         self.office = WrappedLabel(color=theme.ON_ACCENT, font_size=sp(22), max_lines=2)
@@ -56,6 +64,17 @@ class HeaderBar(BoxLayout):
         self.start_over.text = _("Start over")
         self.start_over.opacity = 1 if can_start_over else 0
         self.start_over.disabled = not can_start_over
+
+    def corner_contains(self, x: float, y: float) -> bool:
+        """Whether a touch at window ``x, y`` lands on the hidden top-left corner."""
+        side = dp(CORNER_SIZE)
+        return self.x <= x < self.x + side and self.top - side <= y < self.top
+
+    def on_touch_down(self, touch: object) -> bool:
+        if self._on_corner_tap is not None and self.corner_contains(*touch.pos):
+            self._on_corner_tap()
+            return True
+        return super().on_touch_down(touch)
 
     def _fit(self, *_args: object) -> None:
         self._band.pos = self.pos

@@ -10,21 +10,23 @@ import numpy as np
 import pytest
 
 from config.profiles import ALL_LANGUAGES, KioskProfile
-from kiosk.app import kivy_dispatch
 from kiosk.fleet.window_capture import window_png_capture
 from kiosk.flow import KioskFlow
 from kiosk.i18n import translator
-from kiosk.screens.base import UiContext
-from kiosk.screens.out_of_service import ADVICE, TITLE
 from kiosk.session import Step
 from tests.kiosk.flow_doubles import ScriptedSubmitter, StatusBook
 from tests.kiosk.ui_helpers import check_layout
+
+# Kivy modules are imported inside the tests: the kiosk_harness fixture configures Kivy first.
 
 
 @pytest.mark.parametrize("language", ALL_LANGUAGES)
 def test_out_of_service_notice_in_every_language(
     kiosk_harness, demo_profile: KioskProfile, language: str
 ) -> None:
+    from kiosk.screens.base import UiContext
+    from kiosk.screens.out_of_service import ADVICE, TITLE
+
     languages = [language, *(code for code in ALL_LANGUAGES if code != language)]
     kiosk = demo_profile.kiosk.model_copy(update={"languages": languages})
     profile = demo_profile.model_copy(update={"kiosk": kiosk})
@@ -51,6 +53,9 @@ def test_out_of_service_notice_in_every_language(
 def test_the_screenshot_command_pictures_the_window(
     kiosk_harness, demo_profile: KioskProfile
 ) -> None:
+    from kiosk.app import kivy_dispatch
+    from kiosk.screens.base import UiContext
+
     flow = KioskFlow(demo_profile, ScriptedSubmitter(), StatusBook())
     kiosk_harness.mount(UiContext(flow, demo_profile))
     flow.take_out_of_service()

@@ -12,11 +12,10 @@ from backend.migrate import upgrade_database
 from backend.server import BackgroundServer
 from config.settings import BackendSettings
 from tests.backend.browser.fleet_parts import (
-    CHROMEDRIVER,
-    CHROMIUM,
     Dashboard,
     HeartbeatKiosk,
     add_staff_users,
+    headless_chromium,
 )
 
 KIOSK_CODE = "0107"
@@ -52,18 +51,5 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMEDRIVER.exists():
-        pytest.skip(f"{CHROMEDRIVER} is missing: install Debian's chromium-driver to run these")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--window-size=1400,1400"):
-        options.add_argument(argument)
-    options.add_argument("--disable-dev-shm-usage")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with headless_chromium() as driver:
         yield driver
-    finally:
-        driver.quit()

@@ -3,13 +3,16 @@ accounts, and where headless Chromium lives."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from PIL import Image, ImageDraw
 
 from backend.db import Database
@@ -18,6 +21,28 @@ from config.settings import PROJECT_ROOT, BackendSettings
 
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium driven through selenium, headless; skips the test without a driver."""
+    if not CHROMEDRIVER.exists():
+        pytest.skip(f"{CHROMEDRIVER} is missing: install Debian's chromium-driver to run these")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--window-size=1400,1400"):
+        options.add_argument(argument)
+    options.add_argument("--disable-dev-shm-usage")
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 ARTIFACTS_DIR = PROJECT_ROOT / "var" / "artifacts" / "fleet"
 HEARTBEAT_PATH = "/api/v1/fleet/heartbeat"
 SCREENSHOTS_PATH = "/api/v1/fleet/screenshots"

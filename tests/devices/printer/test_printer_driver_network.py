@@ -183,3 +183,14 @@ def test_test_page(printer: EscposReceiptPrinter, simulator: PrinterSimulator) -
 def test_configuration_errors_are_printer_errors() -> None:
     with pytest.raises(PrinterError, match="profile"):
         open_printer(PrinterConfig(escpos_profile="no-such-printer"))
+
+
+def test_an_unplugged_printer_is_offline_and_back_when_plugged(
+    printer: EscposReceiptPrinter, simulator: PrinterSimulator
+) -> None:
+    assert control(simulator, "unplug") == "ok unplugged"
+    status = printer.status()
+    assert not status.online and not status.can_print
+    assert control(simulator, "status").startswith("unplugged")
+    assert control(simulator, "plug") == "ok plugged"
+    assert printer.status().online
