@@ -148,6 +148,14 @@ def fingerprint_simulator(tmp_path: Path) -> Iterator[FingerprintSimulator]:
 
 
 @pytest.fixture
+def kiosk_heartbeats() -> bool:
+    """Whether ``kiosk_runtime`` reports to the fleet. Off unless a test module turns it on:
+    a heartbeat's device checks (paper out, a probe on a loaded machine) may take the kiosk out
+    of service in the middle of another test's story."""
+    return False
+
+
+@pytest.fixture
 def kiosk_runtime(
     tmp_path: Path,
     kiosk_profile: KioskProfile,
@@ -155,6 +163,7 @@ def kiosk_runtime(
     scanner_simulator: ScannerSimulator,
     camera_simulator: CameraSimulator,
     fingerprint_simulator: FingerprintSimulator,
+    kiosk_heartbeats: bool,
 ) -> Iterator[KioskRuntime]:
     """A kiosk wired as ``run_kiosk`` wires it: printer, scanner, camera and fingerprint
     simulators, backend."""
@@ -173,6 +182,9 @@ def kiosk_runtime(
     profile = kiosk_profile.model_copy(update={"devices": devices})
     var_dir = tmp_path / "var"
     running = build_runtime(profile, var_dir, station_backend.url, station_backend.credential)
+    if not kiosk_heartbeats and running.fleet_client is not None:
+        running.fleet_client.close()
+        running.fleet_client = None
     yield running
     running.stop()
 

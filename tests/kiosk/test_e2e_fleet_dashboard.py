@@ -34,6 +34,11 @@ OPERATOR = ("olga.operator", "correct horse battery 1")
 
 
 @pytest.fixture
+def kiosk_heartbeats() -> bool:
+    return True  # this kiosk reports to the fleet
+
+
+@pytest.fixture
 def station_backend(
     tmp_path: Path, demo_profile: KioskProfile, registry_encoder: MemoizingEncoder
 ) -> Iterator[RunningBackend]:
