@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -50,3 +51,51 @@ class BackgroundWork:
     ) -> None:
         if generation == self._generation:
             on_done(result, error)
+
+
+class RepeatingWork:
+    """A daemon thread doing ``work_once`` now and then every ``interval`` seconds, or at once
+    on ``wake()``; a failed round is logged and the next one still comes."""
+
+    thread_name = "kiosk-repeating"
+    interval: float
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def work_once(self) -> object:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Start a round now."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.work_once()
+            except Exception:
+                # A broken round must not end the work for the rest of the kiosk's life.
+                logging.getLogger(type(self).__module__).exception("%s failed", self.thread_name)
+            self._wake.wait(self.interval)
+            self._wake.clear()

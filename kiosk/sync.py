@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from kiosk.backend_client import BackendClient, BackendRejected, BackendUnavailable
+from kiosk.background import RepeatingWork
 from kiosk.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -16,17 +17,17 @@ logger = logging.getLogger(__name__)
 _TRANSIENT_REJECTIONS = frozenset({401, 408, 429})
 
 
-class OutboxSync:
+class OutboxSync(RepeatingWork):
     """Sends pending outbox entries, oldest first, and records each answer in the outbox."""
 
+    thread_name = "outbox-sync"
+
     def __init__(self, outbox: Outbox, client: BackendClient, interval: float = 5.0) -> None:
+        super().__init__()
         self._outbox = outbox
         self._client = client
         self.interval = interval
         self._round_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.last_round_at: datetime | None = None
 
@@ -63,37 +64,5 @@ class OutboxSync:
         logger.warning("outbox sync paused: %s", error)
         self._outbox.mark_attempt(submission_id, error)
 
-    # --- background thread ----------------------------------------------------------------
-
-    def start(self) -> None:
-        """Sync now and then every ``interval`` seconds (or at once on ``wake()``)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="outbox-sync", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Start a round now, e.g. right after a new submission was stored."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.sync_once()
-            except Exception:
-                # A broken round must not end syncing for the rest of the kiosk's life.
-                logger.exception("outbox sync round failed")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+    def work_once(self) -> object:
+        return self.sync_once()

@@ -24,6 +24,7 @@ from backend.contracts import (
     HeartbeatRequest,
 )
 from kiosk.backend_client import BackendError
+from kiosk.background import RepeatingWork
 from kiosk.fleet.commands import CommandExecutor
 from kiosk.fleet.device_health import DeviceProbes
 from kiosk.fleet.outbox_figures import OutboxFigures
@@ -57,8 +58,10 @@ class HeartbeatClient(Protocol):
     def heartbeat(self, request: HeartbeatRequest) -> HeartbeatReply: ...
 
 
-class HeartbeatSender:
+class HeartbeatSender(RepeatingWork):
     """Builds and posts heartbeats; hands the reply's commands to the executor."""
+
+    thread_name = "fleet-heartbeat"
 
     def __init__(
         self,
@@ -72,6 +75,7 @@ class HeartbeatSender:
         on_devices: Callable[[list[DeviceReport]], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self._client = client
         self.executor = executor
         self._probes = probes
@@ -85,9 +89,6 @@ class HeartbeatSender:
         self._lock = threading.Lock()  # one heartbeat at a time; guards the results
         self._unreported: list[CommandResult] = []
         self._seen_commands: list[str] = []
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.last_reply: HeartbeatReply | None = None
 
@@ -148,36 +149,5 @@ class HeartbeatSender:
         self.interval = min(max(reply.interval_seconds, MIN_INTERVAL_SECONDS), MAX_INTERVAL_SECONDS)
         return reply
 
-    # --- background thread ----------------------------------------------------------------
-
-    def start(self) -> None:
-        """A heartbeat now and then every ``interval`` seconds (or at once on ``wake()``)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="fleet-heartbeat", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.beat_once()
-            except Exception:
-                # A broken heartbeat must not end them for the rest of the kiosk's life.
-                log.exception("heartbeat failed")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+    def work_once(self) -> object:
+        return self.beat_once()
