@@ -29,6 +29,7 @@ from backend.metrics import (
     MetricsMiddleware,
     metrics_endpoint,
 )
+from backend.openapi_schema import install_truthful_openapi
 from backend.rate_limit import SlidingWindowRateLimiter
 from backend.routers import (
     cases,
@@ -161,6 +162,10 @@ def create_app(
         settings.staff_argon2_time_cost, settings.staff_argon2_memory_kib
     )
     install_error_handlers(app)
+    install_truthful_openapi(
+        app,
+        {("PaymentOrderRequest", "service_code"): list(app.state.fee_schedule.services)},
+    )
     routers = (health, kiosks, cases, identity, status, payments, fleet, staff_auth)
     for module in routers:
         app.include_router(module.router)

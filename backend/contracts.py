@@ -8,13 +8,45 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import numbers
 import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+# --- JSON types ---------------------------------------------------------------------------
+# Pydantic's lax mode reads true as 1, "7" as 7 and 0 as 1970-01-01: none of them is what the
+# schema says, so a request must send a JSON number for an integer and text for a time.
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+def _json_text(value: object) -> object:
+    if isinstance(value, numbers.Number):
+        raise ValueError("must be an ISO 8601 string")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+Timestamp = Annotated[datetime, BeforeValidator(_json_text)]
+CalendarDate = Annotated[date, BeforeValidator(_json_text)]
 
 # --- Case numbers -------------------------------------------------------------------------
 # Four-digit kiosk code, seven-digit kiosk sequence, one Damm check digit: twelve digits,
@@ -91,7 +123,15 @@ def _validated_case_number(value: str) -> str:
     return normalize_case_number(value)
 
 
-CaseNumber = Annotated[str, AfterValidator(_validated_case_number)]
+# The check digit cannot be said in JSON Schema: the format names the rule for clients and
+# fuzzers, the length bounds what the server reads.
+CASE_NUMBER_SCHEMA = {"type": "string", "format": "case-number", "minLength": 12, "maxLength": 20}
+CaseNumber = Annotated[
+    str,
+    StringConstraints(max_length=20),
+    AfterValidator(_validated_case_number),
+    WithJsonSchema(CASE_NUMBER_SCHEMA),
+]
 
 # --- Status links -------------------------------------------------------------------------
 # The receipt's QR carries the case number and a short HMAC, so numbers cannot be enumerated.
@@ -201,7 +241,18 @@ def _validated_personal_number(value: str) -> str:
     return validate_personal_number(value)
 
 
-PersonalNumber = Annotated[str, AfterValidator(_validated_personal_number)]
+PERSONAL_NUMBER_SCHEMA = {
+    "type": "string",
+    "format": "personal-number",
+    "minLength": 14,
+    "maxLength": 20,
+}
+PersonalNumber = Annotated[
+    str,
+    StringConstraints(max_length=20),
+    AfterValidator(_validated_personal_number),
+    WithJsonSchema(PERSONAL_NUMBER_SCHEMA),
+]
 
 # --- Face verification ---------------------------------------------------------------------
 
@@ -220,7 +271,7 @@ class FaceVerificationRequest(BaseModel):
 
     request_id: UUID = Field(description="idempotency key: a repeat returns the same result")
     personal_number: PersonalNumber
-    birth_date: date
+    birth_date: CalendarDate
     portrait_jpeg: str = Field(
         description="base64 JPEG", max_length=4 * (MAX_PORTRAIT_BYTES + 2) // 3
     )
@@ -269,8 +320,17 @@ class FingerException(StrEnum):
     UNREADABLE = "unreadable"
 
 
+# Exactly one of the two is a string: both given, or neither, matches no branch or both.
+_IMAGE_OR_EXCEPTION = [
+    {"required": ["image_png"], "properties": {"image_png": {"type": "string"}}},
+    {"required": ["exception"], "properties": {"exception": {"type": "string"}}},
+]
+
+
 class FingerprintCapture(BaseModel):
     """One finger as the kiosk took it: an image, or the reason there is none."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": _IMAGE_OR_EXCEPTION})
 
     finger: FingerPosition
     image_png: str | None = Field(
@@ -278,10 +338,10 @@ class FingerprintCapture(BaseModel):
         description="base64 PNG of the reader's grey image",
         max_length=4 * (MAX_FINGER_IMAGE_BYTES + 2) // 3,
     )
-    kiosk_quality: int | None = Field(
+    kiosk_quality: JsonInt | None = Field(
         default=None, ge=0, le=100, description="the kiosk's own quality score, for the record"
     )
-    attempts: int = Field(default=1, ge=0, le=20)
+    attempts: JsonInt = Field(default=1, ge=0, le=20)
     exception: FingerException | None = None
 
     @model_validator(mode="after")
@@ -348,6 +408,8 @@ class PaymentOrderView(BaseModel):
 # --- Fleet: heartbeats and commands ---------------------------------------------------------
 
 MAX_HEARTBEAT_DETAIL_CHARS = 200
+MAX_UPTIME_SECONDS = 10 * 365 * 24 * 3600
+MAX_OUTBOX_ENTRIES = 1_000_000
 
 
 class DeviceKind(StrEnum):
@@ -399,22 +461,22 @@ class CommandResult(BaseModel):
     """What became of a delivered command; sent with the next heartbeat."""
 
     command_id: UUID
-    ok: bool
+    ok: StrictBool
     detail: str = Field(default="", max_length=MAX_HEARTBEAT_DETAIL_CHARS)
 
 
 class HeartbeatRequest(BaseModel):
     """A kiosk's health, sent every interval with its own credential."""
 
-    sent_at: datetime
+    sent_at: Timestamp
     software_version: str = Field(max_length=40)
-    uptime_seconds: int = Field(ge=0)
+    uptime_seconds: JsonInt = Field(ge=0, le=MAX_UPTIME_SECONDS)
     screen: str = Field(max_length=40, description="the step the kiosk shows")
-    in_service: bool
+    in_service: StrictBool
     out_of_service_reason: str | None = Field(default=None, max_length=MAX_HEARTBEAT_DETAIL_CHARS)
     devices: list[DeviceReport] = Field(default_factory=list, max_length=8)
-    outbox_backlog: int = Field(ge=0)
-    submissions_today: int = Field(ge=0)
+    outbox_backlog: JsonInt = Field(ge=0, le=MAX_OUTBOX_ENTRIES)
+    submissions_today: JsonInt = Field(ge=0, le=MAX_OUTBOX_ENTRIES)
     command_results: list[CommandResult] = Field(default_factory=list, max_length=20)
 
 
@@ -435,6 +497,17 @@ class PublicStage(StrEnum):
     CLOSED = "closed"
 
 
+def _consent_given(value: bool) -> bool:
+    if value is not True:
+        raise ValueError("the citizen must consent")
+    return value
+
+
+Consent = Annotated[
+    StrictBool, AfterValidator(_consent_given), WithJsonSchema({"type": "boolean", "const": True})
+]
+
+
 class CaseSubmission(BaseModel):
     """A citizen's application, appeal or report as the kiosk sends it."""
 
@@ -448,8 +521,8 @@ class CaseSubmission(BaseModel):
         default="", max_length=MAX_TEXT_CHARS
     )
     phone: Phone | None = None
-    consent: Literal[True]
-    submitted_at: datetime
+    consent: Consent
+    submitted_at: Timestamp
     personal_number: PersonalNumber | None = None
     verification_id: UUID | None = Field(
         default=None, description="the face verification that identified the applicant"

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
 
-from backend.contracts import CaseAccepted, CaseStatusView, CaseSubmission, ErrorBody
+from fastapi import APIRouter, Path, Request, Response
+
+from backend.contracts import (
+    CASE_NUMBER_SCHEMA,
+    CaseAccepted,
+    CaseStatusView,
+    CaseSubmission,
+    ErrorBody,
+)
 from backend.deps import CurrentKiosk, DatabaseDep, ReadingSession, Settings
 from backend.services.cases import case_status_by_number, submit_case
 
@@ -66,5 +74,9 @@ def create_case(
         422: {"model": ErrorBody, "description": "case_number_invalid"},
     },
 )
-def case_status(case_number: str, _kiosk: CurrentKiosk, session: ReadingSession) -> CaseStatusView:
+def case_status(
+    case_number: Annotated[str, Path(json_schema_extra=CASE_NUMBER_SCHEMA)],
+    _kiosk: CurrentKiosk,
+    session: ReadingSession,
+) -> CaseStatusView:
     return case_status_by_number(session, case_number)

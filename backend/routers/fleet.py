@@ -116,7 +116,12 @@ def heartbeat(
     "/screenshots",
     status_code=201,
     response_model=ScreenshotStored,
-    responses={401: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={
+        401: {"model": ErrorBody},
+        404: {"model": ErrorBody, "description": "command_not_found"},
+        413: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,

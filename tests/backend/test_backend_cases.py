@@ -137,7 +137,7 @@ def _bad_personal_number() -> str:
         ({"personal_number": _bad_personal_number()}, "personal_number", "check_digit"),
         ({"verification_id": "not-a-uuid"}, "verification_id", "UUID"),
         ({"text": "x" * (MAX_TEXT_CHARS + 1)}, "text", f"at most {MAX_TEXT_CHARS} characters"),
-        ({"consent": False}, "consent", "True"),
+        ({"consent": False}, "consent", "must consent"),
         ({"phone": "901234567"}, "phone", "pattern"),
         ({"phone": "+99890 123 45 67"}, "phone", "pattern"),
         ({"service_kind": "complaint"}, "service_kind", "application"),
