@@ -1,4 +1,5 @@
-"""Biometric data at rest: AES-256-GCM blobs bound to the row and field they belong to.
+"""Biometric and personal data at rest: AES-256-GCM blobs bound to the row and field they
+belong to, and keyed digests (HMAC-SHA256) to look rows up by a value that is not stored.
 
 A blob is ``version (1) | key id (4) | nonce (12) | ciphertext+tag``. The key id lets a later
 key rotation tell which key sealed a blob; the associated data (table, field, row key) makes a
