@@ -12,6 +12,7 @@ from backend.audit import verify_audit_chain
 from backend.case_states import CaseState
 from backend.db import Database
 from backend.db_types import utc_now
+from backend.identity.sealing import DataSealer
 from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
 from backend.services.cases import change_case_state
@@ -36,7 +37,7 @@ PAYMENT_CASE_GRACE = timedelta(hours=1)
 def migrate(settings: BackendSettings | None = None) -> None:
     """Bring the configured database to the newest schema."""
     settings = settings or BackendSettings()
-    upgrade_database(settings.resolved_database_url)
+    upgrade_database(settings.resolved_database_url, settings)
 
 
 def register_kiosk_command(
@@ -122,10 +123,11 @@ def show_case_identity_command(settings: BackendSettings | None, case_number: st
     or auditor."""
     settings = settings or BackendSettings()
     database = Database(settings.resolved_database_url)
+    sealer = DataSealer.from_settings(settings)
     try:
         with database.reading() as session:
-            face = identity_report(session, case_number).render()
-            return f"{face}\n{fingerprint_report(session, case_number).render()}"
+            face = identity_report(session, case_number, sealer).render()
+            return f"{face}\n{fingerprint_report(session, case_number, sealer).render()}"
     finally:
         database.dispose()
 

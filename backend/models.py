@@ -68,14 +68,17 @@ class Case(Base):
     service_kind: Mapped[str] = mapped_column(String(16))
     category_code: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
-    phone: Mapped[str | None] = mapped_column(String(16))
+    # Personal data is sealed (backend.identity.personal_data); the personal number is found
+    # by its keyed digest.
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(32), index=True)
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime]
     payload_hash: Mapped[str] = mapped_column(String(64))
-    personal_number: Mapped[str | None] = mapped_column(String(14), index=True)
+    personal_number_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    personal_number_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     verification_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("face_verifications.id"), unique=True
     )
@@ -133,12 +136,13 @@ class AuditEntry(Base):
 
 
 class RegistryEntry(Base):
-    """A person of the local population registry; portrait and template sealed at rest."""
+    """A person of the local population registry, found by the keyed digest of their personal
+    number; portrait and template sealed at rest."""
 
     __tablename__ = "registry_people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    personal_number: Mapped[str] = mapped_column(String(14), unique=True)
+    personal_number_digest: Mapped[str] = mapped_column(String(64), unique=True)
     birth_date: Mapped[date] = mapped_column(Date)
     portrait_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     template_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -156,13 +160,17 @@ class FaceVerification(Base):
     __tablename__ = "face_verifications"
     __table_args__ = (
         Index("ix_face_verifications_kiosk_id_created_at", "kiosk_id", "created_at"),
-        Index("ix_face_verifications_personal_number_created_at", "personal_number", "created_at"),
+        Index(
+            "ix_face_verifications_personal_number_digest_created_at",
+            "personal_number_digest",
+            "created_at",
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     request_id: Mapped[UUID] = mapped_column(unique=True)
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
-    personal_number: Mapped[str] = mapped_column(String(14))
+    personal_number_digest: Mapped[str] = mapped_column(String(64))
     payload_hash: Mapped[str] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(String(32))
     refusal: Mapped[str | None] = mapped_column(String(32))
@@ -180,14 +188,14 @@ class FaceVerification(Base):
 
 
 class CaseDuplicateHit(Base):
-    """An earlier case under another personal number whose face is close to this case's."""
+    """An earlier case under another personal number whose face is close to this case's; that
+    number is read from the other case, where it is sealed."""
 
     __tablename__ = "case_duplicate_hits"
     __table_args__ = (UniqueConstraint("case_id", "other_case_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    other_personal_number: Mapped[str] = mapped_column(String(14))
     other_case_number: Mapped[str] = mapped_column(String(12))
     distance: Mapped[float] = mapped_column(Float)
     found_at: Mapped[datetime]
@@ -219,7 +227,8 @@ class CaseFingerprint(Base):
 
 
 class CaseFingerprintHit(Base):
-    """An earlier case under another (or no) personal number whose same finger matches."""
+    """An earlier case under another (or no) personal number whose same finger matches; that
+    number is read from the other case, where it is sealed."""
 
     __tablename__ = "case_fingerprint_hits"
     __table_args__ = (UniqueConstraint("case_id", "finger", "other_case_number"),)
@@ -228,7 +237,6 @@ class CaseFingerprintHit(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     finger: Mapped[str] = mapped_column(String(16))
     other_case_number: Mapped[str] = mapped_column(String(12))
-    other_personal_number: Mapped[str | None] = mapped_column(String(14))
     score: Mapped[float] = mapped_column(Float)
     found_at: Mapped[datetime]
 

@@ -31,7 +31,7 @@ def serve(settings: BackendSettings | None = None, *, migrate_first: bool = True
     """Serve on ``settings.host``:``settings.port`` until interrupted; migrates first."""
     settings = settings or BackendSettings()
     if migrate_first:
-        upgrade_database(settings.resolved_database_url)
+        upgrade_database(settings.resolved_database_url, settings)
     uvicorn.Server(_uvicorn_config(settings, settings.port, "info")).run()
 
 

@@ -36,6 +36,11 @@ class BackendSettings(BaseSettings):
         description="Base64 of 32 bytes sealing portraits and templates at rest (AES-256-GCM); "
         "derived from the master secret when unset.",
     )
+    lookup_key: str | None = Field(
+        default=None,
+        description="Base64 of 32 bytes keying the HMAC digests that personal numbers are "
+        "looked up by; derived from the data key when unset.",
+    )
     face_match: FaceMatchSettings = Field(default_factory=FaceMatchSettings)
     max_verification_body_bytes: int = Field(
         default=720 * 1024,

@@ -54,7 +54,7 @@ class BackendStatusSource:
             return None
         for entry in self._outbox.pending():
             submission = entry.submission
-            if submission.case_number == case_number:
+            if submission is not None and submission.case_number == case_number:
                 return CaseStatusView(
                     case_number=case_number,
                     stage=PublicStage.RECEIVED,

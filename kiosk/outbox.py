@@ -2,7 +2,10 @@
 
 A submission is written before the receipt is printed and before the backend is asked, so a
 crash or a dead network never loses what a citizen filed. The sync thread sends what is pending
-and records the answer; sent entries are purged once they are no longer needed.
+and records the answer. Once the backend has accepted an entry, its payload (text, phone,
+personal number, portrait and fingerprints) is scrubbed: only the case number, the submission
+id and the state stay, for the status lookup and the fleet's counts. Sent entries are purged
+once they are no longer needed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from uuid import UUID
 
 from backend.contracts import CaseAccepted, CaseSubmission, KioskIdentityView
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -44,8 +47,11 @@ CREATE INDEX IF NOT EXISTS submissions_by_state ON submissions (state, id);
 """
 
 _COLUMNS = (
-    "submission_id, payload, state, attempts, last_error, accepted, receipt_printed, created_at"
+    "submission_id, case_number, payload, state, attempts, last_error, accepted, "
+    "receipt_printed, created_at"
 )
+# The payload of an entry the backend accepted: nothing of the citizen is kept.
+_SCRUBBED = ""
 
 
 class OutboxError(Exception):
@@ -64,19 +70,18 @@ class OutboxState(StrEnum):
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """One stored submission and what has happened to it."""
+    """One stored submission and what has happened to it; ``submission`` is None once sent,
+    when its personal data has been scrubbed."""
 
-    submission: CaseSubmission
+    submission_id: UUID
+    case_number: str
+    submission: CaseSubmission | None
     state: OutboxState
     attempts: int
     last_error: str | None
     accepted: CaseAccepted | None
     receipt_printed: bool
     created_at: datetime
-
-    @property
-    def submission_id(self) -> UUID:
-        return self.submission.submission_id
 
 
 def _utc_now() -> datetime:
@@ -125,13 +130,14 @@ class Outbox:
         with self._write() as db:
             _create_schema(db)
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
+            version = 1 if row is None else int(row[0])
+            if version > SCHEMA_VERSION:
                 raise OutboxError(f"{self.path}: schema {row[0]} is newer than this kiosk")
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                _UPGRADES[step](db)
+            _set_meta(db, "schema_version", str(SCHEMA_VERSION))
+        if version < SCHEMA_VERSION:
+            self._forget_old_pages()
 
     def close(self) -> None:
         with self._lock:
@@ -190,9 +196,14 @@ class Outbox:
         key = _key(submission.submission_id)
         with self._write() as db:
             db.execute(
-                "INSERT INTO submissions (submission_id, payload, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (submission_id) DO NOTHING",
-                (key, submission.model_dump_json(), _timestamp(self._clock())),
+                "INSERT INTO submissions (submission_id, case_number, payload, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING",
+                (
+                    key,
+                    submission.case_number,
+                    submission.model_dump_json(),
+                    _timestamp(self._clock()),
+                ),
             )
             return self._require(db, key)
 
@@ -227,13 +238,17 @@ class Outbox:
         )
 
     def mark_sent(self, submission_id: UUID | str, accepted: CaseAccepted) -> OutboxEntry:
-        """Record the backend's acceptance; marking an already sent entry changes nothing."""
-        return self._transition(
+        """Record the backend's acceptance and scrub the entry's personal data; marking an
+        already sent entry changes nothing."""
+        entry = self._transition(
             submission_id,
             OutboxState.SENT,
-            "state = 'sent', attempts = attempts + 1, last_error = NULL, accepted = ?, sent_at = ?",
-            (accepted.model_dump_json(), _timestamp(self._clock())),
+            "state = 'sent', attempts = attempts + 1, last_error = NULL, accepted = ?, sent_at = ?,"
+            " payload = ?",
+            (accepted.model_dump_json(), _timestamp(self._clock()), _SCRUBBED),
         )
+        self._forget_old_pages()
+        return entry
 
     def mark_rejected(self, submission_id: UUID | str, error: str) -> OutboxEntry:
         """Record that the backend refused the entry for good; it is never retried."""
@@ -260,10 +275,13 @@ class Outbox:
                 "DELETE FROM submissions WHERE state = 'sent' AND sent_at < ?", (cutoff,)
             ).rowcount
         if deleted:
-            with self._lock:
-                # Old page images in the write-ahead log still hold the purged rows.
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._forget_old_pages()
         return deleted
+
+    def _forget_old_pages(self) -> None:
+        with self._lock:
+            # Old page images in the write-ahead log still hold scrubbed or purged rows.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -318,10 +336,23 @@ def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
+def _scrub_sent_entries(db: sqlite3.Connection) -> None:
+    """Schema 2: entries carry their case number, and sent entries lose their payload."""
+    db.execute("ALTER TABLE submissions ADD COLUMN case_number TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE submissions SET case_number = json_extract(payload, '$.case_number')")
+    db.execute("UPDATE submissions SET payload = ? WHERE state = 'sent'", (_SCRUBBED,))
+
+
+# The step that brings a version-(n - 1) outbox to version n.
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {2: _scrub_sent_entries}
+
+
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
-    _, payload, state, attempts, last_error, accepted, printed, created_at = row
+    key, case_number, payload, state, attempts, last_error, accepted, printed, created_at = row
     return OutboxEntry(
-        submission=CaseSubmission.model_validate_json(payload),
+        submission_id=UUID(key),
+        case_number=case_number,
+        submission=None if payload == _SCRUBBED else CaseSubmission.model_validate_json(payload),
         state=OutboxState(state),
         attempts=int(attempts),
         last_error=last_error,

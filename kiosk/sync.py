@@ -42,6 +42,8 @@ class OutboxSync(RepeatingWork):
             self.last_error = None
             for entry in self._outbox.pending():
                 submission_id = entry.submission_id
+                if entry.submission is None:  # only sent entries are scrubbed
+                    continue
                 try:
                     accepted = self._client.submit_case(entry.submission)
                 except BackendUnavailable as error:

@@ -46,14 +46,14 @@ class FingerprintHit:
 
     finger: str
     case_number: str
-    personal_number: str | None
+    person_digest: str | None  # keyed digest of the other case's personal number
     score: float
 
 
 @dataclass(frozen=True)
 class _Enrolled:
     case_number: str
-    personal_number: str | None
+    person_digest: str | None
     template: PreparedTemplate  # prepared once on loading, compared with every probe
 
 
@@ -91,20 +91,20 @@ class FingerprintGallery:
                 CaseFingerprint.finger,
                 CaseFingerprint.template_sealed,
                 Case.case_number,
-                Case.personal_number,
+                Case.personal_number_digest,
             )
             .join(Case, CaseFingerprint.case_id == Case.id)
             .where(CaseFingerprint.id.in_(new_ids))
         ).all()
         added = 0
-        for row_id, finger, sealed, case_number, personal_number in rows:
+        for row_id, finger, sealed, case_number, person_digest in rows:
             context = fingerprint_template_context(case_number, finger)
             template = FingerprintTemplate.from_bytes(self._sealer.open(sealed, context))
             self._loaded_ids.add(row_id)
             self._newest_id = max(self._newest_id, row_id)
             if template.minutiae:
                 prepared = prepare_template(template, self.settings)
-                self._by_finger[finger].append(_Enrolled(case_number, personal_number, prepared))
+                self._by_finger[finger].append(_Enrolled(case_number, person_digest, prepared))
                 added += 1
         return added
 
@@ -117,10 +117,11 @@ class FingerprintGallery:
         self,
         session: Session,
         probes: Mapping[str, FingerprintTemplate],
-        personal_number: str | None,
+        person_digest: str | None,
     ) -> list[FingerprintHit]:
         """Earlier cases whose same finger scores at least the threshold against a probe,
-        skipping cases under ``personal_number`` (none skipped when it is unknown); best first.
+        skipping cases under the personal number whose keyed digest is ``person_digest`` (none
+        skipped when it is unknown); best first.
 
         Call before the new case's own fingerprints are stored, so only earlier cases are seen.
         """
@@ -134,14 +135,12 @@ class FingerprintGallery:
         for finger, probe in probes.items():
             matcher = FingerprintMatcher(probe, self.settings)
             for enrolled in enrolled_by_finger[finger]:
-                if personal_number is not None and enrolled.personal_number == personal_number:
+                if person_digest is not None and enrolled.person_digest == person_digest:
                     continue
                 score = float(matcher.score(enrolled.template))
                 if score >= threshold:
                     hits.append(
-                        FingerprintHit(
-                            finger, enrolled.case_number, enrolled.personal_number, score
-                        )
+                        FingerprintHit(finger, enrolled.case_number, enrolled.person_digest, score)
                     )
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits

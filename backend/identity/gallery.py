@@ -32,7 +32,7 @@ _EXTRA_NEIGHBOURS = 64
 @dataclass(frozen=True)
 class ApplicantHit:
     case_number: str
-    personal_number: str
+    person_digest: str  # keyed digest of the other case's personal number
     distance: float
 
 
@@ -57,7 +57,7 @@ class ApplicantGallery:
             .where(
                 Case.id > self._newest_case_id - LATE_COMMIT_LOOKBACK_IDS,
                 Case.verification_id.is_not(None),
-                Case.personal_number.is_not(None),
+                Case.personal_number_digest.is_not(None),
             )
             .order_by(Case.id)
         )
@@ -70,7 +70,7 @@ class ApplicantGallery:
             select(
                 Case.id,
                 Case.case_number,
-                Case.personal_number,
+                Case.personal_number_digest,
                 FaceVerification.id,
                 FaceVerification.template_sealed,
             )
@@ -78,12 +78,12 @@ class ApplicantGallery:
             .where(Case.id.in_(new_ids), FaceVerification.template_sealed.is_not(None))
         ).all()
         keys, vectors = [], []
-        for case_id, case_number, personal_number, verification_id, sealed in rows:
+        for case_id, case_number, person_digest, verification_id, sealed in rows:
             context = verification_template_context(verification_id)
             vectors.append(template_from_bytes(self._sealer.open(sealed, context)))
             keys.append(case_number)
-            self._number_of_case[case_number] = personal_number
-            self._cases_per_number[personal_number] += 1
+            self._number_of_case[case_number] = person_digest
+            self._cases_per_number[person_digest] += 1
             self._loaded_case_ids.add(case_id)
             self._newest_case_id = max(self._newest_case_id, case_id)
         if keys:
@@ -96,16 +96,17 @@ class ApplicantGallery:
             return self._refresh(session)
 
     def find_duplicates(
-        self, session: Session, vector: np.ndarray, personal_number: str, max_distance: float
+        self, session: Session, vector: np.ndarray, person_digest: str, max_distance: float
     ) -> list[ApplicantHit]:
-        """Enrolled applicants under other personal numbers within ``max_distance``, nearest
-        first. Call before the applicant's own case is added, so it only sees earlier cases."""
+        """Enrolled applicants under other personal numbers (told apart by their keyed digests)
+        within ``max_distance``, nearest first. Call before the applicant's own case is added,
+        so it only sees earlier cases."""
         with self._lock:
             self._refresh(session)
-            k = self._cases_per_number[personal_number] + _EXTRA_NEIGHBOURS
+            k = self._cases_per_number[person_digest] + _EXTRA_NEIGHBOURS
             hits = self._gallery.search(vector, k=k, max_distance=max_distance)
             return [
                 ApplicantHit(hit.key, self._number_of_case[hit.key], hit.distance)
                 for hit in hits
-                if self._number_of_case[hit.key] != personal_number
+                if self._number_of_case[hit.key] != person_digest
             ]

@@ -48,11 +48,21 @@ def _template_context(personal_number: str) -> bytes:
     return sealing_context(_TABLE, "template", personal_number)
 
 
+def find_registry_entry(
+    session: Session, sealer: DataSealer, personal_number: str
+) -> RegistryEntry | None:
+    """The entry of this personal number, found by its keyed digest."""
+    digest = sealer.personal_number_digest(personal_number)
+    return session.scalar(
+        select(RegistryEntry).where(RegistryEntry.personal_number_digest == digest)
+    )
+
+
 def read_registry_entry(
-    entry: RegistryEntry, sealer: DataSealer, *, with_portrait: bool = True
+    entry: RegistryEntry, sealer: DataSealer, number: str, *, with_portrait: bool = True
 ) -> RegistryPerson:
-    """A stored entry opened; raises SealError if a blob was altered or moved."""
-    number = entry.personal_number
+    """A stored entry, found under personal number ``number``, opened; raises SealError if a
+    blob was altered or moved (the blobs are bound to the number, which is not stored)."""
     portrait = None
     if with_portrait and entry.portrait_sealed is not None:
         portrait = sealer.open(entry.portrait_sealed, _portrait_context(number))
@@ -71,12 +81,11 @@ def enroll_registry_person(
     actor: str = "system",
 ) -> RegistryEntry:
     """Add a person, or replace the reference of the one with this number (audited)."""
-    entry = session.scalar(
-        select(RegistryEntry).where(RegistryEntry.personal_number == person.personal_number)
-    )
+    entry = find_registry_entry(session, sealer, person.personal_number)
     now = utc_now()
     if entry is None:
-        entry = RegistryEntry(personal_number=person.personal_number, created_at=now)
+        digest = sealer.personal_number_digest(person.personal_number)
+        entry = RegistryEntry(personal_number_digest=digest, created_at=now)
         session.add(entry)
     entry.birth_date = person.birth_date
     entry.updated_at = now
@@ -109,12 +118,10 @@ class DatabasePersonRegistry:
 
     def find(self, personal_number: str, birth_date: date) -> RegistryPerson | None:
         with self._database.reading() as session:
-            entry = session.scalar(
-                select(RegistryEntry).where(RegistryEntry.personal_number == personal_number)
-            )
+            entry = find_registry_entry(session, self._sealer, personal_number)
             if entry is None or entry.birth_date != birth_date:
                 return None
             # The portrait is only needed when no template was cached at enrolment.
             return read_registry_entry(
-                entry, self._sealer, with_portrait=entry.template_sealed is None
+                entry, self._sealer, personal_number, with_portrait=entry.template_sealed is None
             )

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from backend.db import Database
 from backend.identity.demo_people import DEMO_PEOPLE
 from backend.identity.registry import (
     RegistryPerson,
     enroll_registry_person,
+    find_registry_entry,
     read_registry_entry,
 )
 from backend.identity.sealing import DataSealer
 from backend.identity.templates import PortraitEncoder, portrait_encoder
-from backend.models import RegistryEntry
 from config.settings import BackendSettings
 
 
@@ -46,10 +44,8 @@ def seed_demo_registry(
             portrait = demo.reference_photo(folder).read_bytes()
             number = demo.personal_number
             with database.reading() as session:
-                entry = session.scalar(
-                    select(RegistryEntry).where(RegistryEntry.personal_number == number)
-                )
-                stored = None if entry is None else read_registry_entry(entry, sealer)
+                entry = find_registry_entry(session, sealer, number)
+                stored = None if entry is None else read_registry_entry(entry, sealer, number)
             if (
                 stored is not None
                 and stored.portrait == portrait

@@ -66,9 +66,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run_with(connection)
         return
+    from backend.migrate import migration_connection
+
     engine = make_engine(_database_url())
     try:
-        with engine.connect() as connection:
+        with migration_connection(engine) as connection:
             _run_with(connection)
     finally:
         engine.dispose()

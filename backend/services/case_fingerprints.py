@@ -106,11 +106,12 @@ def measure_finger(capture: FingerprintCapture) -> MeasuredFinger:
 def check_case_fingerprints(
     session: Session,
     captures: list[FingerprintCapture],
-    personal_number: str | None,
+    person_digest: str | None,
     search: FingerprintSearch,
 ) -> CaseFingerprints | None:
     """Measure a submission's fingers and search them; before the case is added, so a bad
-    image stores nothing and the search only sees earlier cases."""
+    image stores nothing and the search only sees earlier cases. ``person_digest``, the keyed
+    digest of the applicant's personal number, keeps their own earlier cases out."""
     if not captures:
         return None
     fingers = [measure_finger(capture) for capture in captures]
@@ -119,7 +120,7 @@ def check_case_fingerprints(
         for finger in fingers
         if finger.template is not None and finger.template.minutiae
     }
-    hits = search.gallery.find_duplicates(session, probes, personal_number) if probes else []
+    hits = search.gallery.find_duplicates(session, probes, person_digest) if probes else []
     return CaseFingerprints(fingers, hits)
 
 
@@ -159,7 +160,6 @@ def store_case_fingerprints(
                 case_id=case.id,
                 finger=hit.finger,
                 other_case_number=hit.case_number,
-                other_personal_number=hit.personal_number,
                 score=hit.score,
                 found_at=now,
             )

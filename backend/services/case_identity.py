@@ -54,14 +54,16 @@ def usable_verification(
     session: Session,
     kiosk: AuthenticatedKiosk,
     submission: CaseSubmission,
+    person_digest: str | None,
     max_age: timedelta | None = None,
 ) -> FaceVerification:
-    """The verification a submission names, if it may identify this case's applicant."""
+    """The verification a submission names, if it may identify this case's applicant;
+    ``person_digest`` is the keyed digest of the submission's personal number."""
     verification_id = submission.verification_id
     row = session.get(FaceVerification, verification_id)
     if row is None or row.kiosk_id != kiosk.id:
         raise VerificationNotFound(f"no verification {verification_id} made by this kiosk")
-    if submission.personal_number != row.personal_number:
+    if person_digest != row.personal_number_digest:
         raise VerificationMismatch(
             f"verification {verification_id} was made for another personal number"
         )
@@ -89,7 +91,11 @@ def check_case_identity(
     """Check the named verification and search for duplicates; before the case is added."""
     if submission.verification_id is None:
         return None
-    verification = usable_verification(session, kiosk, submission, duplicates.verification_max_age)
+    number = submission.personal_number
+    digest = None if number is None else duplicates.sealer.personal_number_digest(number)
+    verification = usable_verification(
+        session, kiosk, submission, digest, duplicates.verification_max_age
+    )
     hits: list[ApplicantHit] = []
     if verification.template_sealed is not None:
         sealed = verification.template_sealed
@@ -97,7 +103,7 @@ def check_case_identity(
             duplicates.sealer.open(sealed, verification_template_context(verification.id))
         )
         hits = duplicates.gallery.find_duplicates(
-            session, vector, verification.personal_number, duplicates.max_distance
+            session, vector, verification.personal_number_digest, duplicates.max_distance
         )
     return CaseIdentity(verification, hits)
 
@@ -108,7 +114,6 @@ def store_duplicate_hits(session: Session, case: Case, hits: list[ApplicantHit])
         session.add(
             CaseDuplicateHit(
                 case_id=case.id,
-                other_personal_number=hit.personal_number,
                 other_case_number=hit.case_number,
                 distance=hit.distance,
                 found_at=now,

@@ -30,6 +30,8 @@ from backend.errors import (
     TransitionNotAllowed,
     VerificationAlreadyUsed,
 )
+from backend.identity.personal_data import CasePersonalData, seal_case_personal_data
+from backend.identity.sealing import DataSealer
 from backend.models import Case, CaseEvent
 from backend.services.case_fingerprints import (
     FingerprintSearch,
@@ -106,6 +108,7 @@ def submit_case(
     duplicates: DuplicateSearch,
     fingerprint_search: FingerprintSearch | None = None,
     fees: FeeSchedule | None = None,
+    sealer: DataSealer | None = None,
 ) -> CaseAccepted:
     """Register a submission as a new case, or return the case an identical earlier copy made.
 
@@ -117,11 +120,14 @@ def submit_case(
     unique constraints decide, and the loser re-reads what the winner stored.
     A service with a fee (``fees``, by default the configured schedule) needs a paid order of
     that service from this kiosk that no other case used; the order then records the case.
+    The text, phone and personal number are stored sealed by ``sealer`` (by default the
+    duplicate search's).
     """
     if kiosk_code_of(submission.case_number) != kiosk.code:
         raise CaseNumberForeign(
             f"case number {submission.case_number} does not belong to kiosk {kiosk.code}"
         )
+    sealer = sealer or duplicates.sealer
     payload_hash = submission_payload_hash(submission)
     existing = _find_case(session, Case.submission_id == submission.submission_id)
     if existing is not None:
@@ -130,12 +136,17 @@ def submit_case(
     fees = fees if fees is not None else cached_fee_schedule(BackendSettings().fee_schedule_path)
     payment = check_case_payment(session, kiosk, submission, fees)
     identity = check_case_identity(session, kiosk, submission, duplicates)
+    person_digest = (
+        None
+        if submission.personal_number is None
+        else sealer.personal_number_digest(submission.personal_number)
+    )
     fingerprints = None
     if submission.fingerprints:
         if fingerprint_search is None:
             raise RuntimeError("a submission has fingerprints but no fingerprint search is set")
         fingerprints = check_case_fingerprints(
-            session, submission.fingerprints, submission.personal_number, fingerprint_search
+            session, submission.fingerprints, person_digest, fingerprint_search
         )
     needs_officer_review = (identity is not None and identity.needs_officer_review) or (
         fingerprints is not None and fingerprints.needs_officer_review
@@ -149,17 +160,16 @@ def submit_case(
         service_kind=submission.service_kind,
         category_code=submission.category_code,
         language=submission.language,
-        text=submission.text,
-        phone=submission.phone,
         state=INITIAL_STATE,
         registered_at=now,
         updated_at=now,
         submitted_at=_as_utc(submission.submitted_at),
         payload_hash=payload_hash,
-        personal_number=submission.personal_number,
         verification_id=submission.verification_id,
         needs_officer_review=needs_officer_review,
     )
+    personal = CasePersonalData(submission.text, submission.phone, submission.personal_number)
+    seal_case_personal_data(case, personal, sealer)
     try:
         with session.begin_nested():
             session.add(case)

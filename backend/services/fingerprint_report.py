@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from backend.contracts import FingerPosition
 from backend.errors import CaseNotFound
+from backend.identity.personal_data import personal_numbers_of_cases
+from backend.identity.sealing import DataSealer
 from backend.models import Case
 from backend.services.cases import parse_case_number
 
@@ -73,8 +75,9 @@ class FingerprintReport:
         return "\n".join(lines)
 
 
-def fingerprint_report(session: Session, case_number: str) -> FingerprintReport:
-    """The fingerprint record of a case; CaseNotFound when there is no such case."""
+def fingerprint_report(session: Session, case_number: str, sealer: DataSealer) -> FingerprintReport:
+    """The fingerprint record of a case, the hits' personal numbers opened with ``sealer``;
+    CaseNotFound when there is no such case."""
     number = parse_case_number(case_number)
     case = session.scalar(
         select(Case)
@@ -83,10 +86,14 @@ def fingerprint_report(session: Session, case_number: str) -> FingerprintReport:
     )
     if case is None:
         raise CaseNotFound(f"no case {number}")
+    others = personal_numbers_of_cases(
+        session, (hit.other_case_number for hit in case.fingerprint_hits), sealer
+    )
     hits_of: dict[str, list[FingerprintHitSummary]] = {}
     for hit in case.fingerprint_hits:
+        other = others.get(hit.other_case_number)
         hits_of.setdefault(hit.finger, []).append(
-            FingerprintHitSummary(hit.other_case_number, hit.other_personal_number, hit.score)
+            FingerprintHitSummary(hit.other_case_number, other, hit.score)
         )
     fingers = [
         FingerSummary(

@@ -127,7 +127,7 @@ class FaceVerificationService:
     ) -> FaceVerificationResult:
         """Compare, record and answer; a repeat of a request id is answered from the record."""
         payload_hash = verification_payload_hash(request)
-        number = request.personal_number
+        number = self._sealer.personal_number_digest(request.personal_number)
         # A cheap look first, so a replay or a kiosk over its quota costs no encoding.
         with self._database.reading() as session:
             earlier = self._earlier(session, kiosk, request, payload_hash)
@@ -211,7 +211,7 @@ class FaceVerificationService:
         outcome: _Outcome,
     ) -> FaceVerification:
         now = utc_now()
-        number = request.personal_number
+        number = self._sealer.personal_number_digest(request.personal_number)
         enforce_rate_limits(session, kiosk.id, number, self._limits, now)
         failures = failed_attempts(session, number, self._limits, now)
         if failures >= self._limits.max_attempts:
@@ -227,7 +227,7 @@ class FaceVerificationService:
             id=verification_id,
             request_id=request.request_id,
             kiosk_id=kiosk.id,
-            personal_number=number,
+            personal_number_digest=number,
             payload_hash=payload_hash,
             decision=str(outcome.decision),
             refusal=outcome.refusal,

@@ -58,9 +58,10 @@ def _wait_seconds(
 
 
 def enforce_rate_limits(
-    session: Session, kiosk_id: int, personal_number: str, limits: VerificationLimits, now: datetime
+    session: Session, kiosk_id: int, person_digest: str, limits: VerificationLimits, now: datetime
 ) -> None:
-    """Raise KioskRateLimited or PersonalNumberRateLimited when a quota is used up."""
+    """Raise KioskRateLimited or PersonalNumberRateLimited when a quota is used up;
+    ``person_digest`` is the keyed digest of the personal number."""
     wait = _wait_seconds(
         session,
         FaceVerification.kiosk_id == kiosk_id,
@@ -72,7 +73,7 @@ def enforce_rate_limits(
         raise KioskRateLimited(wait)
     wait = _wait_seconds(
         session,
-        FaceVerification.personal_number == personal_number,
+        FaceVerification.personal_number_digest == person_digest,
         now - PERSON_WINDOW,
         limits.per_person_per_hour,
         now,
@@ -82,15 +83,15 @@ def enforce_rate_limits(
 
 
 def failed_attempts(
-    session: Session, personal_number: str, limits: VerificationLimits, now: datetime
+    session: Session, person_digest: str, limits: VerificationLimits, now: datetime
 ) -> int:
-    """``not_verified`` results for this number within the attempt window."""
+    """``not_verified`` results for this number (by its digest) within the attempt window."""
     return (
         session.scalar(
             select(func.count())
             .select_from(FaceVerification)
             .where(
-                FaceVerification.personal_number == personal_number,
+                FaceVerification.personal_number_digest == person_digest,
                 FaceVerification.decision == VerificationDecision.NOT_VERIFIED.value,
                 FaceVerification.created_at > now - limits.attempt_window,
             )

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from backend.errors import CaseNotFound
+from backend.identity.personal_data import case_personal_number, personal_numbers_of_cases
+from backend.identity.sealing import DataSealer
 from backend.models import Case, FaceVerification
 from backend.services.cases import parse_case_number
 
@@ -29,7 +31,7 @@ class VerificationSummary:
 @dataclass(frozen=True)
 class DuplicateSummary:
     other_case_number: str
-    other_personal_number: str
+    other_personal_number: str | None
     distance: float
 
 
@@ -67,14 +69,15 @@ class IdentityReport:
             lines.append(f"  duplicate hits: {len(self.duplicates)}")
             lines += [
                 f"    case {hit.other_case_number}, personal number "
-                f"{hit.other_personal_number}, distance {hit.distance:.4f}"
+                f"{hit.other_personal_number or '-'}, distance {hit.distance:.4f}"
                 for hit in self.duplicates
             ]
         return "\n".join(lines)
 
 
-def identity_report(session: Session, case_number: str) -> IdentityReport:
-    """The identity record of a case; CaseNotFound when there is no such case."""
+def identity_report(session: Session, case_number: str, sealer: DataSealer) -> IdentityReport:
+    """The identity record of a case, its personal numbers opened with ``sealer``;
+    CaseNotFound when there is no such case."""
     number = parse_case_number(case_number)
     case = session.scalar(
         select(Case)
@@ -99,10 +102,17 @@ def identity_report(session: Session, case_number: str) -> IdentityReport:
             kiosk_code=check.kiosk.code,
             created_at=check.created_at,
         )
+    others = personal_numbers_of_cases(
+        session, (hit.other_case_number for hit in case.duplicate_hits), sealer
+    )
     duplicates = [
-        DuplicateSummary(hit.other_case_number, hit.other_personal_number, hit.distance)
+        DuplicateSummary(hit.other_case_number, others.get(hit.other_case_number), hit.distance)
         for hit in case.duplicate_hits
     ]
     return IdentityReport(
-        case.case_number, case.personal_number, case.needs_officer_review, summary, duplicates
+        case.case_number,
+        case_personal_number(case, sealer),
+        case.needs_officer_review,
+        summary,
+        duplicates,
     )

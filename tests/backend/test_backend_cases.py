@@ -21,6 +21,8 @@ from backend.contracts import (
     status_url,
 )
 from backend.db import Database
+from backend.identity.personal_data import open_case_personal_data
+from backend.identity.sealing import DataSealer
 from backend.models import Case, CaseEvent
 from backend.server import BackgroundServer
 from config.settings import BackendSettings
@@ -55,8 +57,9 @@ def test_submission_creates_a_case(
     with database.reading() as session:
         case = session.scalar(select(Case))
         assert case is not None
-        assert case.text == body["text"]
-        assert case.phone == body["phone"]
+        personal = open_case_personal_data(case, DataSealer.from_settings(settings))
+        assert personal.text == body["text"]
+        assert personal.phone == body["phone"]
         assert str(case.submission_id) == body["submission_id"]
         assert case.state == "registered"
         events = session.scalars(select(CaseEvent)).all()

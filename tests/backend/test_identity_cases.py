@@ -15,6 +15,7 @@ from backend.commands import show_case_identity_command
 from backend.contracts import make_personal_number
 from backend.db import Database
 from backend.identity.demo_people import demo_person
+from backend.identity.personal_data import open_case_personal_data
 from backend.identity.registry import RegistryPerson, enroll_registry_person
 from backend.identity.sealing import DataSealer
 from backend.models import AuditEntry, Case, CaseDuplicateHit
@@ -48,6 +49,7 @@ def test_a_case_names_its_verification_and_a_retry_is_still_idempotent(
     kiosk_headers: dict[str, str],
     make_submission: Submission,
     database: Database,
+    settings: BackendSettings,
 ) -> None:
     client = identity_app()
     verification_id = _verify(client, kiosk_headers, "obama", "obama_2")
@@ -60,7 +62,9 @@ def test_a_case_names_its_verification_and_a_retry_is_still_idempotent(
     assert again.status_code == 200
     assert again.json()["case_number"] == first.json()["case_number"]
     case = _case(database, first.json()["case_number"])
-    assert case.personal_number == OBAMA
+    sealer = DataSealer.from_settings(settings)
+    assert open_case_personal_data(case, sealer).personal_number == OBAMA
+    assert case.personal_number_digest == sealer.personal_number_digest(OBAMA)
     assert str(case.verification_id) == verification_id
     assert case.needs_officer_review is False
 
@@ -236,9 +240,9 @@ def test_the_same_face_under_another_number_is_a_duplicate_hit(
     impostor_case = response.json()["case_number"]
     with database.reading() as session:
         hits = session.scalars(select(CaseDuplicateHit).order_by(CaseDuplicateHit.distance)).all()
-        report = identity_report(session, impostor_case)
+        report = identity_report(session, impostor_case, DataSealer.from_settings(seeded_settings))
     assert {hit.other_case_number for hit in hits} == {obama_case, second_obama}
-    assert all(hit.other_personal_number == OBAMA for hit in hits)
+    assert {hit.other_personal_number for hit in report.duplicates} == {OBAMA}
     assert all(hit.case_id == _case(database, impostor_case).id for hit in hits)
     distances = {hit.other_case_number: hit.distance for hit in hits}
     assert distances[second_obama] < 1e-3  # the very same photo, filed under two numbers

@@ -19,6 +19,7 @@ from backend.identity.sealing import (
     DataSealer,
     SealError,
     data_key_from_settings,
+    lookup_key_from_settings,
     sealing_context,
 )
 from backend.identity.templates import template_to_bytes
@@ -89,11 +90,12 @@ def test_registry_columns_hold_no_plaintext(
     seeded_settings: BackendSettings, database: Database, face_encoder: MemoizingEncoder
 ) -> None:
     with database.reading() as session:
-        entries = {e.personal_number: e for e in session.scalars(select(RegistryEntry))}
+        entries = {e.personal_number_digest: e for e in session.scalars(select(RegistryEntry))}
+    sealer = DataSealer.from_settings(seeded_settings)
 
     assert len(entries) == len(DEMO_PEOPLE)
     for person in DEMO_PEOPLE:
-        entry = entries[person.personal_number]
+        entry = entries[sealer.personal_number_digest(person.personal_number)]
         reference = person.reference_photo(photo("obama_1").parent).read_bytes()
         template = template_to_bytes(face_encoder(reference))
         assert entry.portrait_sealed is not None and entry.template_sealed is not None
@@ -127,17 +129,22 @@ def test_a_template_moved_to_another_persons_row_does_not_open(
     seeded_settings: BackendSettings, database: Database
 ) -> None:
     obama, biden = demo_person("obama"), demo_person("biden")
-    registry = DatabasePersonRegistry(database, DataSealer.from_settings(seeded_settings))
+    sealer = DataSealer.from_settings(seeded_settings)
+    registry = DatabasePersonRegistry(database, sealer)
     assert registry.find(biden.personal_number, biden.birth_date) is not None
     with database.transaction() as session:
         obama_template = session.scalar(
             select(RegistryEntry.template_sealed).where(
-                RegistryEntry.personal_number == obama.personal_number
+                RegistryEntry.personal_number_digest
+                == sealer.personal_number_digest(obama.personal_number)
             )
         )
         session.execute(
             update(RegistryEntry)
-            .where(RegistryEntry.personal_number == biden.personal_number)
+            .where(
+                RegistryEntry.personal_number_digest
+                == sealer.personal_number_digest(biden.personal_number)
+            )
             .values(template_sealed=obama_template)
         )
 
@@ -152,6 +159,11 @@ def test_a_database_read_with_another_key_opens_nothing(
     obama = demo_person("obama")
     other_key = BackendSettings(secret_key="a different master secret")
     registry = DatabasePersonRegistry(database, DataSealer.from_settings(other_key))
-
+    # Another lookup key does not even find the person; the same lookup key finds them, but
+    # another data key cannot open what it found.
+    assert registry.find(obama.personal_number, obama.birth_date) is None
+    same_lookup = DataSealer(
+        data_key_from_settings(other_key), lookup_key_from_settings(seeded_settings)
+    )
     with pytest.raises(SealError, match="another key"):
-        registry.find(obama.personal_number, obama.birth_date)
+        DatabasePersonRegistry(database, same_lookup).find(obama.personal_number, obama.birth_date)

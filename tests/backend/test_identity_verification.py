@@ -13,8 +13,10 @@ from sqlalchemy import select
 from backend.contracts import MAX_PORTRAIT_BYTES, make_personal_number
 from backend.db import Database
 from backend.identity.demo_people import demo_person
+from backend.identity.sealing import DataSealer
 from backend.models import AuditEntry, FaceVerification
 from config.face import FaceMatchSettings
+from config.settings import BackendSettings
 from tests.backend.identity_support import (
     NO_FACE,
     TWO_PEOPLE,
@@ -32,7 +34,10 @@ def _rows(database: Database) -> list[FaceVerification]:
 
 
 def test_a_genuine_portrait_is_verified_and_recorded(
-    identity_app: AppFactory, kiosk_headers: dict[str, str], database: Database
+    identity_app: AppFactory,
+    kiosk_headers: dict[str, str],
+    database: Database,
+    settings: BackendSettings,
 ) -> None:
     client = identity_app()
     body = verification_body("obama", photo("obama_2"), liveness="blink,smile")
@@ -48,7 +53,10 @@ def test_a_genuine_portrait_is_verified_and_recorded(
     [row] = _rows(database)
     assert str(row.id) == result["verification_id"]
     assert str(row.request_id) == body["request_id"]
-    assert row.personal_number == demo_person("obama").personal_number
+    obama = demo_person("obama").personal_number
+    assert row.personal_number_digest == DataSealer.from_settings(settings).personal_number_digest(
+        obama
+    )
     assert row.distance is not None and 0.2 < row.distance < 0.5
     assert (row.verify_max_distance, row.review_max_distance) == (0.5, 0.6)
     assert row.liveness == "blink,smile"

@@ -4,7 +4,8 @@ instruction), answers the liveness challenges, is verified by the backend agains
 registry, gives four fingerprints on the reader (a faint touch, a smudged one, a bandaged
 thumb), pays the state fee by scanning the QR code on screen (the Payme simulator pays through
 the backend's merchant API), and leaves with a receipt showing the payment; the case carries the
-verification, the fingerprints and the paid order.
+verification, the fingerprints and the paid order. Afterwards neither the backend's database
+files nor the kiosk's outbox hold the phone, the personal number or an image in the clear.
 
 The real Kivy app, the real backend over HTTP, the real camera, fingerprint, printer and
 scanner drivers against their simulators, and the payment provider simulator. Screenshots
@@ -13,7 +14,11 @@ are kept under var/artifacts/e2e-face/.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import cv2
+from sqlalchemy.engine import make_url
 
 from backend.commands import show_case_identity_command
 from backend.contracts import PaymentState, VerificationDecision, group_case_number
@@ -35,6 +40,27 @@ from tests.kiosk.ui_helpers import fresh_artifacts
 
 LANGUAGE = "uz_Latn"
 OBAMA = demo_person("obama")
+PHONE_DIGITS = "901234567"
+# Image signatures, raw (the backend's columns) and in base64 (the outbox's JSON); the JPEG
+# pattern includes its JFIF/Exif marker so that random ciphertext cannot match by chance.
+IMAGE_SIGNATURES = {
+    "PNG": re.compile(rb"\x89PNG\r\n\x1a\n"),
+    "JPEG": re.compile(rb"\xff\xd8\xff[\xe0-\xef]..(?:JFIF|Exif)", re.DOTALL),
+    "PNG in base64": re.compile(rb"iVBORw0KGgo"),
+    "JPEG in base64": re.compile(rb"/9j/4"),
+}
+
+
+def stored_bytes(path: Path) -> bytes:
+    """A SQLite database with its write-ahead log, shared memory or journal, as on disk."""
+    return b"".join(file.read_bytes() for file in sorted(path.parent.glob(f"{path.name}*")))
+
+
+def personal_data_in(stored: bytes) -> list[str]:
+    """What of the applicant can be read from ``stored`` without a key."""
+    found = [name for name, pattern in IMAGE_SIGNATURES.items() if pattern.search(stored)]
+    secrets = {"personal number": OBAMA.personal_number, "phone": PHONE_DIGITS}
+    return found + [name for name, value in secrets.items() if value.encode() in stored]
 
 
 def test_id_card_applicant_is_coached_verified_by_face_and_gets_a_receipt(
@@ -168,6 +194,7 @@ def test_id_card_applicant_is_coached_verified_by_face_and_gets_a_receipt(
 
     harness.press("category-first")
     arrive("phone")
+    harness.type_digits(PHONE_DIGITS)
     harness.press("next")
     arrive("review")
     harness.press("consent")
@@ -204,3 +231,7 @@ def test_id_card_applicant_is_coached_verified_by_face_and_gets_a_receipt(
     assert "right_thumb: exception bandaged" in report, report
     assert all((shots / f"{n:02d}-{name}.png").stat().st_size > 10_000
                for n, name in enumerate(taken, 1))  # fmt: skip
+
+    backend_file = Path(make_url(station_backend.settings.resolved_database_url).database or "")
+    assert personal_data_in(stored_bytes(backend_file)) == []
+    assert personal_data_in(stored_bytes(kiosk_runtime.outbox.path)) == []

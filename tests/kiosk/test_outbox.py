@@ -269,12 +269,90 @@ def test_purge_sent_deletes_only_old_sent_entries_and_their_text(
         for candidate in outbox.path.parent.iterdir()
         if candidate.name.startswith(outbox.path.name)
     )
-    assert b"MARKER-recent-sent-appeal" in on_disk
+    assert b"MARKER-still-pending" in on_disk and b"MARKER-rejected" in on_disk
+    assert b"MARKER-recent-sent-appeal" not in on_disk  # scrubbed when it was sent
     assert b"MARKER-old-sent-appeal" not in on_disk
 
     assert outbox.purge_sent(timedelta(0)) == 1
     assert outbox.purge_sent(timedelta(0)) == 0
     assert outbox.backlog() == 1
+
+
+def _outbox_bytes(outbox: Outbox) -> bytes:
+    return b"".join(
+        candidate.read_bytes()
+        for candidate in outbox.path.parent.iterdir()
+        if candidate.name.startswith(outbox.path.name)
+    )
+
+
+def test_a_sent_entry_keeps_only_its_case_number_id_and_state(outbox: Outbox) -> None:
+    sub = submission(5, text="MARKER-citizen-text").model_copy(
+        update={"personal_number": "30408612600011"}
+    )
+    outbox.add(sub)
+    assert b"MARKER-citizen-text" in _outbox_bytes(outbox)
+
+    sent = outbox.mark_sent(sub.submission_id, accepted_for(sub))
+
+    assert sent.submission is None
+    assert (sent.submission_id, sent.case_number) == (sub.submission_id, sub.case_number)
+    assert sent.state is OutboxState.SENT and sent.accepted == accepted_for(sub)
+    on_disk = _outbox_bytes(outbox)
+    for secret in (b"MARKER-citizen-text", b"+998901234567", b"30408612600011"):
+        assert secret not in on_disk
+
+
+def test_a_schema_1_outbox_is_upgraded_and_its_sent_entries_scrubbed(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    sent, waiting = submission(1, text="MARKER-sent"), submission(2, text="MARKER-waiting")
+    with sqlite3.connect(path) as db:
+        db.executescript(OUTBOX_SCHEMA_1)
+        db.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('sequence', '2')")
+        for sub, state in ((sent, "sent"), (waiting, "pending")):
+            db.execute(
+                "INSERT INTO submissions (submission_id, payload, state, accepted, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    str(sub.submission_id),
+                    sub.model_dump_json(),
+                    state,
+                    accepted_for(sub).model_dump_json() if state == "sent" else None,
+                    START.isoformat(timespec="microseconds"),
+                ),
+            )
+    db.close()
+
+    with Outbox(path) as upgraded:
+        old = upgraded.get(sent.submission_id)
+        assert old is not None and old.submission is None
+        assert old.case_number == sent.case_number
+        assert upgraded.pending()[0].submission == waiting
+        assert upgraded.pending()[0].case_number == waiting.case_number
+        assert upgraded.next_sequence() == 3
+        on_disk = _outbox_bytes(upgraded)
+    assert b"MARKER-sent" not in on_disk and b"MARKER-waiting" in on_disk
+    with sqlite3.connect(path) as db:
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    db.close()
+    assert version == ("2",)
+
+
+OUTBOX_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    accepted TEXT,
+    receipt_printed INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+"""
 
 
 def test_identity_is_cached_across_restarts(tmp_path: Path) -> None:
