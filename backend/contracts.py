@@ -87,6 +87,11 @@ def kiosk_code_of(number: str) -> str:
     return number[:KIOSK_CODE_DIGITS]
 
 
+def sequence_of(number: str) -> int:
+    """The kiosk sequence a (valid) case number carries."""
+    return int(number[KIOSK_CODE_DIGITS : KIOSK_CODE_DIGITS + SEQUENCE_DIGITS])
+
+
 def _validated_case_number(value: str) -> str:
     return normalize_case_number(value)
 
@@ -416,12 +421,24 @@ class HeartbeatRequest(BaseModel):
     outbox_backlog: int = Field(ge=0)
     submissions_today: int = Field(ge=0)
     command_results: list[CommandResult] = Field(default_factory=list, max_length=20)
+    outbox_rejected: int = Field(
+        default=0, ge=0, description="submissions the backend refused for good, kept on the kiosk"
+    )
+    outbox_stuck: int = Field(
+        default=0, ge=0, description="submissions the backend keeps failing on (5xx), set aside"
+    )
+    numbering_refused_today: int = Field(
+        default=0, ge=0, description="citizens who could not be given a case number today"
+    )
 
 
 class HeartbeatReply(BaseModel):
     received_at: datetime
     interval_seconds: float = Field(description="when the backend expects the next heartbeat")
     commands: list[KioskCommand] = Field(default_factory=list)
+    sequence_floor: int | None = Field(
+        default=None, ge=0, description="the highest case sequence stored for this kiosk"
+    )
 
 
 class PublicStage(StrEnum):
@@ -486,6 +503,11 @@ class KioskIdentityView(BaseModel):
     name: str
     status_link_key: str = Field(description="hex")
     public_base_url: str
+    sequence_floor: int | None = Field(
+        default=None,
+        ge=0,
+        description="the highest case sequence stored for this kiosk: it numbers above it",
+    )
 
 
 class ErrorBody(BaseModel):

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from backend.contracts import CaseAccepted, CaseSubmission, KioskIdentityView
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -38,13 +38,28 @@ CREATE TABLE IF NOT EXISTS submissions (
     accepted TEXT,
     receipt_printed INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    server_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_by_state ON submissions (state, id);
+CREATE TABLE IF NOT EXISTS numbering_refusals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
 """
 
+# Schema 1 -> 2: per-entry backoff after server errors. (The sequence floor and the refusals
+# need no change to existing tables: a meta key, and a table the schema above creates.)
+_UPGRADE_TO_2 = (
+    "ALTER TABLE submissions ADD COLUMN server_failures INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE submissions ADD COLUMN next_attempt_at TEXT",
+)
+
 _COLUMNS = (
-    "submission_id, payload, state, attempts, last_error, accepted, receipt_printed, created_at"
+    "submission_id, payload, state, attempts, last_error, accepted, receipt_printed, created_at,"
+    " server_failures, next_attempt_at"
 )
 
 
@@ -54,6 +69,10 @@ class OutboxError(Exception):
 
 class OutboxStateError(OutboxError):
     """A change that the entry's current state does not allow."""
+
+
+class SequenceFloorUnknown(OutboxError):
+    """The backend has never told this outbox which case sequence to number above."""
 
 
 class OutboxState(StrEnum):
@@ -73,6 +92,8 @@ class OutboxEntry:
     accepted: CaseAccepted | None
     receipt_printed: bool
     created_at: datetime
+    server_failures: int = 0  # server errors in a row on this entry
+    next_attempt_at: datetime | None = None  # backoff after server errors
 
     @property
     def submission_id(self) -> UUID:
@@ -123,15 +144,18 @@ class Outbox:
         # Overwrite deleted rows so purged personal data does not linger in free pages.
         self._db.execute("PRAGMA secure_delete=ON")
         with self._write() as db:
-            _create_schema(db)
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
+            row = (
+                db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if _has_table(db, "meta")
+                else None
+            )
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise OutboxError(f"{self.path}: schema {row[0]} is newer than this kiosk")
+            if row is not None and int(row[0]) < 2:
+                for statement in _UPGRADE_TO_2:
+                    db.execute(statement)
+            _create_schema(db)
+            _set_meta(db, "schema_version", str(SCHEMA_VERSION))
 
     def close(self) -> None:
         with self._lock:
@@ -162,13 +186,41 @@ class Outbox:
 
     # --- sequence and identity ------------------------------------------------------------
 
-    def next_sequence(self) -> int:
-        """The next number of this kiosk's sequence: 1, 2, 3... never repeated, even on crashes."""
+    def next_sequence(self, *, require_floor: bool = False) -> int:
+        """The next number of this kiosk's sequence, above every number it issued and above
+        the floor the backend gave it: never repeated, even on crashes or a reinstall.
+
+        With ``require_floor``, a kiosk never told its floor gets ``SequenceFloorUnknown``:
+        a fresh outbox cannot know which numbers an earlier installation used.
+        """
         with self._write() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'sequence'").fetchone()
-            value = int(row[0]) + 1 if row else 1
+            floor = _floor(db)
+            if require_floor and floor is None:
+                raise SequenceFloorUnknown(f"{self.path}: the backend has not given a floor yet")
+            value = max(int(row[0]) if row else 0, floor or 0) + 1
             _set_meta(db, "sequence", str(value))
         return value
+
+    def sequence_floor(self) -> int | None:
+        """The highest sequence the backend has stored for this kiosk, None if never told."""
+        with self._lock:
+            return _floor(self._db)
+
+    def learn_sequence_floor(self, floor: int) -> int:
+        """Keep the backend's floor (it only ever rises here); returns the floor kept."""
+        with self._write() as db:
+            kept = max(_floor(db) or 0, floor)
+            _set_meta(db, "sequence_floor", str(kept))
+        return kept
+
+    def record_numbering_refusal(self, reason: str) -> None:
+        """Note that a citizen could not be given a case number (reported to the operator)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO numbering_refusals (at, reason) VALUES (?, ?)",
+                (_timestamp(self._clock()), reason[:200]),
+            )
 
     def save_identity(self, view: KioskIdentityView) -> None:
         """Keep what the backend said about this kiosk, for receipts made while offline."""
@@ -210,6 +262,23 @@ class Outbox:
         """Entries the backend refused, oldest first, for the operator to look at."""
         return self._in_state(OutboxState.REJECTED)
 
+    def due(self, now: datetime | None = None) -> list[OutboxEntry]:
+        """Pending entries whose backoff has passed by ``now``, oldest first."""
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM submissions WHERE state = ?"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            (OutboxState.PENDING.value, _timestamp(now or self._clock())),
+        )
+        return [_entry(row) for row in rows]
+
+    def stuck(self, after_failures: int) -> int:
+        """How many pending entries failed with a server error ``after_failures`` times in a row."""
+        rows = self._read(
+            "SELECT count(*) FROM submissions WHERE state = ? AND server_failures >= ?",
+            (OutboxState.PENDING.value, after_failures),
+        )
+        return int(rows[0][0])
+
     def backlog(self) -> int:
         """How many entries wait to be sent."""
         rows = self._read(
@@ -225,6 +294,32 @@ class Outbox:
             "attempts = attempts + 1, last_error = ?",
             (error,),
         )
+
+    def mark_server_failure(
+        self, submission_id: UUID | str, error: str, retry_at: datetime
+    ) -> OutboxEntry:
+        """Record that the backend failed on this entry (5xx); it is skipped until ``retry_at``."""
+        return self._transition(
+            submission_id,
+            OutboxState.PENDING,
+            "attempts = attempts + 1, last_error = ?, server_failures = server_failures + 1,"
+            " next_attempt_at = ?",
+            (error, _timestamp(retry_at)),
+        )
+
+    def renumber(self, submission_id: UUID | str, case_number: str) -> OutboxEntry:
+        """Give a pending entry a new case number (its old one belongs to another case)."""
+        key = _key(submission_id)
+        with self._write() as db:
+            current = self._require(db, key)
+            if current.state != OutboxState.PENDING:
+                raise OutboxStateError(f"submission {key} is {current.state.value}: not renumbered")
+            renumbered = current.submission.model_copy(update={"case_number": case_number})
+            db.execute(
+                "UPDATE submissions SET payload = ? WHERE submission_id = ?",
+                (renumbered.model_dump_json(), key),
+            )
+            return self._require(db, key)
 
     def mark_sent(self, submission_id: UUID | str, accepted: CaseAccepted) -> OutboxEntry:
         """Record the backend's acceptance; marking an already sent entry changes nothing."""
@@ -310,6 +405,16 @@ def _create_schema(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.fetchone() is not None
+
+
+def _floor(db: sqlite3.Connection) -> int | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'sequence_floor'").fetchone()
+    return int(row[0]) if row else None
+
+
 def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
     db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -319,7 +424,8 @@ def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
-    _, payload, state, attempts, last_error, accepted, printed, created_at = row
+    _, payload, state, attempts, last_error, accepted, printed, created_at = row[:8]
+    server_failures, next_attempt_at = row[8:]
     return OutboxEntry(
         submission=CaseSubmission.model_validate_json(payload),
         state=OutboxState(state),
@@ -328,4 +434,6 @@ def _entry(row: tuple[Any, ...]) -> OutboxEntry:
         accepted=CaseAccepted.model_validate_json(accepted) if accepted else None,
         receipt_printed=bool(printed),
         created_at=datetime.fromisoformat(created_at),
+        server_failures=int(server_failures),
+        next_attempt_at=datetime.fromisoformat(next_attempt_at) if next_attempt_at else None,
     )
