@@ -13,18 +13,22 @@ from sqlalchemy import func, select
 
 from backend.contracts import parse_status_url, sequence_of
 from backend.db import Database
-from backend.models import Case
+from backend.fleet.views import AlertKind
+from backend.models import Case, FleetAlert
 from config.profiles import KioskProfile
 from devices.printer.driver import open_printer
 from devices.printer.interface import ReceiptPrinter
 from devices.printer.simulator import PrinterSimulator
 from kiosk.backend_client import BackendClient
+from kiosk.fleet.wiring import build_heartbeat
 from kiosk.identity import IdentityFetcher
 from kiosk.outbox import Outbox, OutboxState
+from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, SubmissionFailed
 from kiosk.submission import SubmissionService
 from kiosk.sync import OutboxSync
 from tests.kiosk.real_parts import RunningBackend
+from tests.kiosk.test_fleet_heartbeat import sample_png
 from tests.kiosk.test_submission import draft_for, qr_in
 
 
@@ -207,3 +211,36 @@ def test_the_sync_renumbers_a_queued_submission_instead_of_losing_it(
     assert cases[entry.submission.case_number] == str(queued.submission_id)
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 3
+
+
+def test_turned_away_citizens_reach_the_operator_and_the_heartbeat_brings_the_floor(
+    tmp_path: Path,
+    kiosk_profile: KioskProfile,
+    client: BackendClient,
+    down: BackendClient,
+    printer: ReceiptPrinter,
+    printer_simulator: PrinterSimulator,
+    database: Database,
+) -> None:
+    first_installation(tmp_path, kiosk_profile, client, printer, printer_simulator, 2)
+    with fresh_outbox(tmp_path, "reinstalled") as outbox:
+        offline = SubmissionService(kiosk_profile, outbox, down, lambda: printer)
+        for _ in range(2):
+            with pytest.raises(SubmissionFailed):
+                offline.submit(draft_for(kiosk_profile))
+
+        # The network is back: the first heartbeat reports them and brings the floor.
+        runtime = KioskRuntime(kiosk_profile, outbox)
+        reply = build_heartbeat(runtime, client, capture_screen=sample_png).beat_once()
+        assert reply is not None and reply.sequence_floor == 2
+        assert outbox.sequence_floor() == 2
+        outcome = offline.submit(draft_for(kiosk_profile))
+        assert sequence_of(outcome.case_number) == 3
+
+    with database.reading() as session:
+        alerts = session.scalars(
+            select(FleetAlert).where(FleetAlert.kind == AlertKind.NUMBERING_REFUSED.value)
+        ).all()
+    assert [alert.detail for alert in alerts] == [
+        "2 citizens today could not be given a case number"
+    ]
