@@ -228,13 +228,17 @@ class Outbox:
             (error, timestamp(retry_at)),
         )
 
-    def renumber(self, submission_id: UUID | str, case_number: str) -> OutboxEntry:
-        """Give a pending entry a new case number (its old one belongs to another case)."""
+    def renumber(
+        self, submission_id: UUID | str, case_number: str, *, replacing: str
+    ) -> OutboxEntry:
+        """Give a pending entry a new case number in place of ``replacing``, which belongs to
+        another case. An entry no longer pending or already renumbered (by the other thread)
+        is returned as it is."""
         key = entry_key(submission_id)
         with self._write() as db:
             current = self._require(db, key)
-            if current.state != OutboxState.PENDING:
-                raise OutboxStateError(f"submission {key} is {current.state.value}: not renumbered")
+            if current.state != OutboxState.PENDING or current.submission.case_number != replacing:
+                return current
             renumbered = current.submission.model_copy(update={"case_number": case_number})
             db.execute(
                 "UPDATE submissions SET payload = ? WHERE submission_id = ?",

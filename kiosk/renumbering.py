@@ -19,7 +19,7 @@ from backend.contracts import (
     make_case_number,
 )
 from kiosk.backend_client import BackendError, BackendRejected
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +69,10 @@ def send_numbered(
                 current.submission_id,
                 number,
             )
-            current = outbox.renumber(current.submission_id, number).submission
+            entry = outbox.renumber(current.submission_id, number, replacing=current.case_number)
+            if entry.state is OutboxState.SENT and entry.accepted is not None:
+                return entry.accepted, entry.submission  # the other thread delivered it
+            if entry.state is OutboxState.REJECTED:
+                raise
+            current = entry.submission
     raise AssertionError("unreachable")

@@ -92,7 +92,14 @@ def test_a_schema_1_outbox_is_upgraded_in_place(tmp_path: Path) -> None:
 def test_renumbering_keeps_the_submission_and_refusals_are_counted(tmp_path: Path) -> None:
     with Outbox(tmp_path / "outbox.db") as outbox:
         stored = outbox.add(submission(3)).submission
-        renumbered = outbox.renumber(stored.submission_id, make_case_number("0001", 9))
+        renumbered = outbox.renumber(
+            stored.submission_id, make_case_number("0001", 9), replacing=stored.case_number
+        )
+        # A second renumbering of the number already replaced (the other thread's) is a no-op.
+        again = outbox.renumber(
+            stored.submission_id, make_case_number("0001", 10), replacing=stored.case_number
+        )
+        assert again == renumbered
         assert renumbered.submission.case_number == make_case_number("0001", 9)
         assert renumbered.submission.model_copy(update={"case_number": stored.case_number}) == (
             stored
