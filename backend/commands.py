@@ -18,7 +18,7 @@ from backend.migrate import upgrade_database
 from backend.services.cases import change_case_state
 from backend.services.fingerprint_report import fingerprint_report
 from backend.services.identity_report import identity_report
-from backend.services.kiosks import register_kiosk, revoke_kiosk
+from backend.services.kiosks import kiosk_sequence_floor_by_code, register_kiosk, revoke_kiosk
 from backend.services.payments_report import business_day, day_orders, reconcile_day, render_day
 from backend.services.staff import (
     add_staff_user,
@@ -55,6 +55,17 @@ def register_kiosk_command(
     try:
         with database.transaction() as session:
             return register_kiosk(session, code, name, office, rotate=rotate, actor=actor)
+    finally:
+        database.dispose()
+
+
+def kiosk_sequence_floor_command(settings: BackendSettings | None, code: str) -> int:
+    """The highest case sequence stored for a kiosk (a reinstalled kiosk numbers above it)."""
+    settings = settings or BackendSettings()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            return kiosk_sequence_floor_by_code(session, code)
     finally:
         database.dispose()
 

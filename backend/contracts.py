@@ -119,6 +119,11 @@ def kiosk_code_of(number: str) -> str:
     return number[:KIOSK_CODE_DIGITS]
 
 
+def sequence_of(number: str) -> int:
+    """The kiosk sequence a (valid) case number carries."""
+    return int(number[KIOSK_CODE_DIGITS : KIOSK_CODE_DIGITS + SEQUENCE_DIGITS])
+
+
 def _validated_case_number(value: str) -> str:
     return normalize_case_number(value)
 
@@ -478,12 +483,33 @@ class HeartbeatRequest(BaseModel):
     outbox_backlog: JsonInt = Field(ge=0, le=MAX_OUTBOX_ENTRIES)
     submissions_today: JsonInt = Field(ge=0, le=MAX_OUTBOX_ENTRIES)
     command_results: list[CommandResult] = Field(default_factory=list, max_length=20)
+    outbox_rejected: JsonInt = Field(
+        default=0,
+        ge=0,
+        le=MAX_OUTBOX_ENTRIES,
+        description="submissions the backend refused for good, kept on the kiosk",
+    )
+    outbox_stuck: JsonInt = Field(
+        default=0,
+        ge=0,
+        le=MAX_OUTBOX_ENTRIES,
+        description="submissions the backend keeps failing on (5xx), set aside",
+    )
+    numbering_refused_today: JsonInt = Field(
+        default=0,
+        ge=0,
+        le=MAX_OUTBOX_ENTRIES,
+        description="citizens who could not be given a case number today",
+    )
 
 
 class HeartbeatReply(BaseModel):
     received_at: datetime
     interval_seconds: float = Field(description="when the backend expects the next heartbeat")
     commands: list[KioskCommand] = Field(default_factory=list)
+    sequence_floor: int | None = Field(
+        default=None, ge=0, description="the highest case sequence stored for this kiosk"
+    )
 
 
 class PublicStage(StrEnum):
@@ -559,6 +585,11 @@ class KioskIdentityView(BaseModel):
     name: str
     status_link_key: str = Field(description="hex")
     public_base_url: str
+    sequence_floor: int | None = Field(
+        default=None,
+        ge=0,
+        description="the highest case sequence stored for this kiosk: it numbers above it",
+    )
 
 
 class ErrorBody(BaseModel):

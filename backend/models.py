@@ -50,6 +50,8 @@ class Kiosk(Base):
     office: Mapped[str] = mapped_column(String(200))
     credential_hash: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None]
+    # The highest sequence of this kiosk's stored cases: a reinstalled kiosk numbers above it.
+    case_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     cases: Mapped[list[Case]] = relationship(back_populates="kiosk")
@@ -310,6 +312,9 @@ class KioskState(Base):
     devices: Mapped[str] = mapped_column(Text)
     outbox_backlog: Mapped[int]
     submissions_today: Mapped[int]
+    outbox_rejected: Mapped[int] = mapped_column(default=0, server_default="0")
+    outbox_stuck: Mapped[int] = mapped_column(default=0, server_default="0")
+    numbering_refused_today: Mapped[int] = mapped_column(default=0, server_default="0")
 
     kiosk: Mapped[Kiosk] = relationship()
 

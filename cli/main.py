@@ -38,11 +38,14 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _kiosk_register(args: argparse.Namespace) -> int:
-    from backend.commands import register_kiosk_command
+    from backend.commands import kiosk_sequence_floor_command, register_kiosk_command
 
+    settings = BackendSettings()
     credential = register_kiosk_command(
-        BackendSettings(), args.code, args.name, args.office, rotate=args.rotate
+        settings, args.code, args.name, args.office, rotate=args.rotate
     )
+    floor = kiosk_sequence_floor_command(settings, args.code)
+    print(f"kiosk {args.code}: case numbers continue above sequence {floor}", file=sys.stderr)
     if args.credential_file:
         path = Path(args.credential_file)
         path.parent.mkdir(parents=True, exist_ok=True)

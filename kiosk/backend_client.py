@@ -50,6 +50,14 @@ class BackendUnavailable(BackendError):
     """No usable answer (connection refused, timeout, 5xx) even after retries; try later."""
 
 
+class BackendServerError(BackendUnavailable):
+    """The backend answered, but with a server error (5xx), even after retries."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
 class BackendRejected(BackendError):
     """The backend refused the request (4xx); repeating it unchanged gives the same answer."""
 
@@ -58,6 +66,11 @@ class BackendRejected(BackendError):
         self.status_code = status_code
         self.error = error
         self.detail = detail
+
+    @property
+    def number_taken(self) -> bool:
+        """409 case_number_taken: the case number belongs to another case; renumber and resend."""
+        return self.status_code == 409 and self.error == "case_number_taken"
 
 
 class CredentialRejected(BackendRejected):
@@ -221,5 +234,7 @@ class BackendClient:
         except httpx.TransportError as error:
             raise BackendUnavailable(f"{method} {path}: {error!r}") from error
         if response.status_code >= 500:
-            raise BackendUnavailable(f"{method} {path}: backend answered {response.status_code}")
+            raise BackendServerError(
+                f"{method} {path}: backend answered {response.status_code}", response.status_code
+            )
         return response

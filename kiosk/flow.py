@@ -42,6 +42,7 @@ from kiosk.session import (
     SessionData,
     StatusSource,
     Step,
+    SubmissionFailed,
     SubmissionOutcome,
     Submitter,
     TechnicianDesk,
@@ -376,7 +377,8 @@ class KioskFlow(
     def _submitted(self, outcome: SubmissionOutcome | None, error: Exception | None) -> None:
         if error is not None or outcome is None:
             log.error("submission failed", exc_info=error)
-            self._go(Step.REVIEW, error=ErrorCode.SUBMIT_FAILED)
+            code = error.code if isinstance(error, SubmissionFailed) else ErrorCode.SUBMIT_FAILED
+            self._go(Step.REVIEW, error=code)
             return
         self._printed(outcome, None)
 

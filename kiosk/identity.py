@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 class IdentityFetcher:
     """Asks ``whoami()`` until the backend answers, then caches the answer in the outbox.
 
-    The cached identity lets the kiosk print valid status links while it is offline.
+    The cached identity lets the kiosk print valid status links while it is offline, and its
+    sequence floor lets it number cases offline without reusing an earlier installation's.
     """
 
     def __init__(
@@ -56,6 +57,8 @@ class IdentityFetcher:
             log.error("the backend refused this kiosk's credential: %s", error)
             return None
         self._outbox.save_identity(identity)
+        if identity.sequence_floor is not None:
+            self._outbox.learn_sequence_floor(identity.sequence_floor)
         self.fetched.set()
         return identity
 

@@ -30,6 +30,16 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
         "Your request could not be saved. Nothing you entered is lost: please try again, "
         "or ask the staff for help."
     ),
+    ErrorCode.NUMBERING_OFFLINE: N_(
+        "This station has no connection to the office yet, so it cannot give your request a "
+        "case number and nothing was registered. Submissions are possible as soon as the "
+        "station reaches the office: please try again later, or ask the staff for help."
+    ),
+    ErrorCode.NUMBER_UNAVAILABLE: N_(
+        "Your request could not be given a case number right now, so it was not registered "
+        "and no receipt is printed. The staff have been told: please try again in a few "
+        "minutes, or ask them for help."
+    ),
     ErrorCode.CASE_EMPTY: N_("Type the case number printed on your receipt."),
     ErrorCode.CASE_NOT_DIGITS: N_("A case number contains only digits."),
     ErrorCode.CASE_LENGTH: N_(

@@ -2,10 +2,7 @@
 
 A submission is written before the receipt is printed and before the backend is asked, so a
 crash or a dead network never loses what a citizen filed. The sync thread sends what is pending
-and records the answer. Once the backend has accepted an entry, its payload (text, phone,
-personal number, portrait and fingerprints) is scrubbed: only the case number, the submission
-id and the state stay, for the status lookup and the fleet's counts. Sent entries are purged
-once they are no longer needed.
+and records the answer; sent entries are purged once they are no longer needed.
 """
 
 from __future__ import annotations
@@ -15,94 +12,45 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from backend.contracts import CaseAccepted, CaseSubmission, KioskIdentityView
-
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id TEXT NOT NULL UNIQUE,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'rejected')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    accepted TEXT,
-    receipt_printed INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    sent_at TEXT
-);
-CREATE INDEX IF NOT EXISTS submissions_by_state ON submissions (state, id);
-"""
-
-_COLUMNS = (
-    "submission_id, case_number, payload, state, attempts, last_error, accepted, "
-    "receipt_printed, created_at"
+from kiosk.outbox_schema import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    SCRUBBED,
+    OutboxEntry,
+    OutboxError,
+    OutboxState,
+    OutboxStateError,
+    SequenceFloorUnknown,
+    entry_key,
+    prepare_schema,
+    row_entry,
+    set_meta,
+    stored_floor,
+    timestamp,
+    utc_now,
 )
-# The payload of an entry the backend accepted: nothing of the citizen is kept.
-_SCRUBBED = ""
 
-
-class OutboxError(Exception):
-    """The outbox database cannot be used."""
-
-
-class OutboxStateError(OutboxError):
-    """A change that the entry's current state does not allow."""
-
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    REJECTED = "rejected"  # refused by the backend for good: kept for the operator, not retried
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    """One stored submission and what has happened to it; ``submission`` is None once sent,
-    when its personal data has been scrubbed."""
-
-    submission_id: UUID
-    case_number: str
-    submission: CaseSubmission | None
-    state: OutboxState
-    attempts: int
-    last_error: str | None
-    accepted: CaseAccepted | None
-    receipt_printed: bool
-    created_at: datetime
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("outbox times must be timezone-aware")
-    # A fixed width keeps the stored text ordered like the instants it names.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _key(submission_id: UUID | str) -> str:
-    return str(UUID(str(submission_id)))
+__all__ = [
+    "SCHEMA_VERSION",
+    "Outbox",
+    "OutboxEntry",
+    "OutboxError",
+    "OutboxState",
+    "OutboxStateError",
+    "SequenceFloorUnknown",
+]
 
 
 class Outbox:
     """A SQLite (WAL) store of submissions, shared by the UI thread and the sync thread."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = Path(path)
         self._clock = clock
         self._lock = threading.RLock()
@@ -128,16 +76,8 @@ class Outbox:
         # Overwrite deleted rows so purged personal data does not linger in free pages.
         self._db.execute("PRAGMA secure_delete=ON")
         with self._write() as db:
-            _create_schema(db)
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = 1 if row is None else int(row[0])
-            if version > SCHEMA_VERSION:
-                raise OutboxError(f"{self.path}: schema {row[0]} is newer than this kiosk")
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                _UPGRADES[step](db)
-            _set_meta(db, "schema_version", str(SCHEMA_VERSION))
-        if version < SCHEMA_VERSION:
-            self._forget_old_pages()
+            prepare_schema(db, self.path)
+        self._forget_old_pages()
 
     def close(self) -> None:
         with self._lock:
@@ -168,18 +108,46 @@ class Outbox:
 
     # --- sequence and identity ------------------------------------------------------------
 
-    def next_sequence(self) -> int:
-        """The next number of this kiosk's sequence: 1, 2, 3... never repeated, even on crashes."""
+    def next_sequence(self, *, require_floor: bool = False) -> int:
+        """The next number of this kiosk's sequence, above every number it issued and above
+        the floor the backend gave it: never repeated, even on crashes or a reinstall.
+
+        With ``require_floor``, a kiosk never told its floor gets ``SequenceFloorUnknown``:
+        a fresh outbox cannot know which numbers an earlier installation used.
+        """
         with self._write() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'sequence'").fetchone()
-            value = int(row[0]) + 1 if row else 1
-            _set_meta(db, "sequence", str(value))
+            floor = stored_floor(db)
+            if require_floor and floor is None:
+                raise SequenceFloorUnknown(f"{self.path}: the backend has not given a floor yet")
+            value = max(int(row[0]) if row else 0, floor or 0) + 1
+            set_meta(db, "sequence", str(value))
         return value
+
+    def sequence_floor(self) -> int | None:
+        """The highest sequence the backend has stored for this kiosk, None if never told."""
+        with self._lock:
+            return stored_floor(self._db)
+
+    def learn_sequence_floor(self, floor: int) -> int:
+        """Keep the backend's floor (it only ever rises here); returns the floor kept."""
+        with self._write() as db:
+            kept = max(stored_floor(db) or 0, floor)
+            set_meta(db, "sequence_floor", str(kept))
+        return kept
+
+    def record_numbering_refusal(self, reason: str) -> None:
+        """Note that a citizen could not be given a case number (reported to the operator)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO numbering_refusals (at, reason) VALUES (?, ?)",
+                (timestamp(self._clock()), reason[:200]),
+            )
 
     def save_identity(self, view: KioskIdentityView) -> None:
         """Keep what the backend said about this kiosk, for receipts made while offline."""
         with self._write() as db:
-            _set_meta(db, "kiosk_identity", view.model_dump_json())
+            set_meta(db, "kiosk_identity", view.model_dump_json())
 
     def load_identity(self) -> KioskIdentityView | None:
         rows = self._read("SELECT value FROM meta WHERE key = 'kiosk_identity'")
@@ -193,7 +161,7 @@ class Outbox:
         Idempotent on ``submission_id``: adding it again changes nothing and returns the entry
         already stored, as first written.
         """
-        key = _key(submission.submission_id)
+        key = entry_key(submission.submission_id)
         with self._write() as db:
             db.execute(
                 "INSERT INTO submissions (submission_id, case_number, payload, created_at)"
@@ -202,16 +170,17 @@ class Outbox:
                     key,
                     submission.case_number,
                     submission.model_dump_json(),
-                    _timestamp(self._clock()),
+                    timestamp(self._clock()),
                 ),
             )
             return self._require(db, key)
 
     def get(self, submission_id: UUID | str) -> OutboxEntry | None:
         rows = self._read(
-            f"SELECT {_COLUMNS} FROM submissions WHERE submission_id = ?", (_key(submission_id),)
+            f"SELECT {COLUMNS} FROM submissions WHERE submission_id = ?",
+            (entry_key(submission_id),),
         )
-        return _entry(rows[0]) if rows else None
+        return row_entry(rows[0]) if rows else None
 
     def pending(self) -> list[OutboxEntry]:
         """Entries still to be sent, oldest first."""
@@ -220,6 +189,23 @@ class Outbox:
     def rejected(self) -> list[OutboxEntry]:
         """Entries the backend refused, oldest first, for the operator to look at."""
         return self._in_state(OutboxState.REJECTED)
+
+    def due(self, now: datetime | None = None) -> list[OutboxEntry]:
+        """Pending entries whose backoff has passed by ``now``, oldest first."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM submissions WHERE state = ?"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            (OutboxState.PENDING.value, timestamp(now or self._clock())),
+        )
+        return [row_entry(row) for row in rows]
+
+    def stuck(self, after_failures: int) -> int:
+        """How many pending entries failed with a server error ``after_failures`` times in a row."""
+        rows = self._read(
+            "SELECT count(*) FROM submissions WHERE state = ? AND server_failures >= ?",
+            (OutboxState.PENDING.value, after_failures),
+        )
+        return int(rows[0][0])
 
     def backlog(self) -> int:
         """How many entries wait to be sent."""
@@ -237,6 +223,40 @@ class Outbox:
             (error,),
         )
 
+    def mark_server_failure(
+        self, submission_id: UUID | str, error: str, retry_at: datetime
+    ) -> OutboxEntry:
+        """Record that the backend failed on this entry (5xx); it is skipped until ``retry_at``."""
+        return self._transition(
+            submission_id,
+            OutboxState.PENDING,
+            "attempts = attempts + 1, last_error = ?, server_failures = server_failures + 1,"
+            " next_attempt_at = ?",
+            (error, timestamp(retry_at)),
+        )
+
+    def renumber(
+        self, submission_id: UUID | str, case_number: str, *, replacing: str
+    ) -> OutboxEntry:
+        """Give a pending entry a new case number in place of ``replacing``, which belongs to
+        another case. An entry no longer pending or already renumbered (by the other thread)
+        is returned as it is."""
+        key = entry_key(submission_id)
+        with self._write() as db:
+            current = self._require(db, key)
+            if (
+                current.state != OutboxState.PENDING
+                or current.submission is None
+                or current.submission.case_number != replacing
+            ):
+                return current
+            renumbered = current.submission.model_copy(update={"case_number": case_number})
+            db.execute(
+                "UPDATE submissions SET payload = ?, case_number = ? WHERE submission_id = ?",
+                (renumbered.model_dump_json(), case_number, key),
+            )
+            return self._require(db, key)
+
     def mark_sent(self, submission_id: UUID | str, accepted: CaseAccepted) -> OutboxEntry:
         """Record the backend's acceptance and scrub the entry's personal data; marking an
         already sent entry changes nothing."""
@@ -245,7 +265,7 @@ class Outbox:
             OutboxState.SENT,
             "state = 'sent', attempts = attempts + 1, last_error = NULL, accepted = ?, sent_at = ?,"
             " payload = ?",
-            (accepted.model_dump_json(), _timestamp(self._clock()), _SCRUBBED),
+            (accepted.model_dump_json(), timestamp(self._clock()), SCRUBBED),
         )
         self._forget_old_pages()
         return entry
@@ -261,7 +281,7 @@ class Outbox:
 
     def mark_printed(self, submission_id: UUID | str) -> OutboxEntry:
         """Record that the citizen's receipt was printed."""
-        key = _key(submission_id)
+        key = entry_key(submission_id)
         with self._write() as db:
             self._require(db, key)
             db.execute("UPDATE submissions SET receipt_printed = 1 WHERE submission_id = ?", (key,))
@@ -269,7 +289,7 @@ class Outbox:
 
     def purge_sent(self, older_than: timedelta) -> int:
         """Delete entries sent more than ``older_than`` ago; return how many were deleted."""
-        cutoff = _timestamp(self._clock() - older_than)
+        cutoff = timestamp(self._clock() - older_than)
         with self._write() as db:
             deleted = db.execute(
                 "DELETE FROM submissions WHERE state = 'sent' AND sent_at < ?", (cutoff,)
@@ -287,9 +307,9 @@ class Outbox:
 
     def _in_state(self, state: OutboxState) -> list[OutboxEntry]:
         rows = self._read(
-            f"SELECT {_COLUMNS} FROM submissions WHERE state = ? ORDER BY id", (state.value,)
+            f"SELECT {COLUMNS} FROM submissions WHERE state = ? ORDER BY id", (state.value,)
         )
-        return [_entry(row) for row in rows]
+        return [row_entry(row) for row in rows]
 
     def _transition(
         self,
@@ -298,7 +318,7 @@ class Outbox:
         assignments: str,
         params: Sequence[Any],
     ) -> OutboxEntry:
-        key = _key(submission_id)
+        key = entry_key(submission_id)
         with self._write() as db:
             current = self._require(db, key)
             if current.state == target and target != OutboxState.PENDING:
@@ -314,49 +334,8 @@ class Outbox:
 
     @staticmethod
     def _require(db: sqlite3.Connection, key: str) -> OutboxEntry:
-        row = db.execute(f"SELECT {_COLUMNS} FROM submissions WHERE submission_id = ?", (key,))
+        row = db.execute(f"SELECT {COLUMNS} FROM submissions WHERE submission_id = ?", (key,))
         found = row.fetchone()
         if found is None:
             raise KeyError(key)
-        return _entry(found)
-
-
-def _create_schema(db: sqlite3.Connection) -> None:
-    # executescript() would commit the open transaction; run the statements one by one.
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
-
-
-def _scrub_sent_entries(db: sqlite3.Connection) -> None:
-    """Schema 2: entries carry their case number, and sent entries lose their payload."""
-    db.execute("ALTER TABLE submissions ADD COLUMN case_number TEXT NOT NULL DEFAULT ''")
-    db.execute("UPDATE submissions SET case_number = json_extract(payload, '$.case_number')")
-    db.execute("UPDATE submissions SET payload = ? WHERE state = 'sent'", (_SCRUBBED,))
-
-
-# The step that brings a version-(n - 1) outbox to version n.
-_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {2: _scrub_sent_entries}
-
-
-def _entry(row: tuple[Any, ...]) -> OutboxEntry:
-    key, case_number, payload, state, attempts, last_error, accepted, printed, created_at = row
-    return OutboxEntry(
-        submission_id=UUID(key),
-        case_number=case_number,
-        submission=None if payload == _SCRUBBED else CaseSubmission.model_validate_json(payload),
-        state=OutboxState(state),
-        attempts=int(attempts),
-        last_error=last_error,
-        accepted=CaseAccepted.model_validate_json(accepted) if accepted else None,
-        receipt_printed=bool(printed),
-        created_at=datetime.fromisoformat(created_at),
-    )
+        return row_entry(found)

@@ -65,6 +65,8 @@ class ErrorCode(StrEnum):
     PHONE_NOT_DIGITS = "phone_not_digits"
     CONSENT_REQUIRED = "consent_required"
     SUBMIT_FAILED = "submit_failed"
+    NUMBERING_OFFLINE = "numbering_offline"
+    NUMBER_UNAVAILABLE = "number_unavailable"
     CASE_EMPTY = "case_empty"
     CASE_NOT_DIGITS = "case_not_digits"
     CASE_LENGTH = "case_length"
@@ -121,7 +123,12 @@ class PaymentUnavailable(Exception):
 
 
 class SubmissionFailed(Exception):
-    """The submission could not even be stored on the kiosk; nothing was registered."""
+    """Nothing was registered: the submission could not be stored or numbered on the kiosk;
+    ``code`` says what to tell the citizen."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.SUBMIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class StatusUnavailable(Exception):

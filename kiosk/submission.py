@@ -16,16 +16,12 @@ from devices.printer.interface import (
     PrinterOutOfPaper,
     ReceiptPrinter,
 )
-from kiosk.backend_client import (
-    BackendClient,
-    BackendRejected,
-    BackendUnavailable,
-    CredentialRejected,
-)
+from kiosk.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from kiosk.finger_results import finger_capture
 from kiosk.i18n import translator
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, SequenceFloorUnknown
 from kiosk.receipt_builder import build_receipt
+from kiosk.renumbering import learn_floor, send_numbered
 from kiosk.session import CaseDraft, ErrorCode, SubmissionFailed, SubmissionOutcome
 from printing.escpos_render import EscposOptions, receipt_to_escpos_bytes
 
@@ -66,9 +62,15 @@ class SubmissionService:
         self._now = now
 
     def submit(self, draft: CaseDraft) -> SubmissionOutcome:
-        """Register the case (never twice), then print its receipt."""
+        """Register the case (never twice), then print its receipt.
+
+        The receipt only ever carries a number no other case has: a kiosk that has never
+        learnt its sequence floor from the backend numbers nothing while offline, and a
+        number the backend says is taken is replaced before anything is shown or printed.
+        """
+        sequence = self._sequence()
         try:
-            case_number = make_case_number(self._profile.kiosk.code, self._outbox.next_sequence())
+            case_number = make_case_number(self._profile.kiosk.code, sequence)
             submission = CaseSubmission(
                 submission_id=uuid4(),
                 case_number=case_number,
@@ -88,7 +90,8 @@ class SubmissionService:
             self._outbox.add(submission)
         except Exception as error:
             raise SubmissionFailed(str(error)) from error
-        accepted = self._send_now(submission)
+        accepted, submission = self._send_now(submission)
+        case_number = submission.case_number
         qr_data = accepted.status_url if accepted else self._offline_qr_data(case_number)
         receipt = build_receipt(
             translator(draft.language),
@@ -114,23 +117,63 @@ class SubmissionService:
         """Print the same receipt again (after the paper was changed, say)."""
         return self._print(outcome)
 
-    def _send_now(self, submission: CaseSubmission) -> CaseAccepted | None:
-        if self._client is None:
-            return None
+    def _sequence(self) -> int:
+        """The next sequence number, learning the floor from the backend first if needed."""
         try:
-            accepted = self._client.submit_case(submission)
+            try:
+                return self._outbox.next_sequence(require_floor=True)
+            except SequenceFloorUnknown:
+                if self._client is None or learn_floor(self._client, self._outbox) is None:
+                    raise
+                return self._outbox.next_sequence(require_floor=True)
+        except SequenceFloorUnknown as error:
+            log.error("no case number issued: %s", error)
+            self._refuse("no sequence floor learnt from the backend yet")
+            raise SubmissionFailed(str(error), ErrorCode.NUMBERING_OFFLINE) from error
+        except Exception as error:
+            raise SubmissionFailed(str(error)) from error
+
+    def _refuse(self, reason: str) -> None:
+        try:
+            self._outbox.record_numbering_refusal(reason)
+        except Exception:
+            log.exception("a numbering refusal could not be recorded")
+
+    def _send_now(self, submission: CaseSubmission) -> tuple[CaseAccepted | None, CaseSubmission]:
+        """The backend's answer (None while it waits in the outbox) and the submission as
+        now numbered."""
+        if self._client is None:
+            return None, submission
+        try:
+            accepted, sent = send_numbered(self._client, self._outbox, submission)
         except BackendUnavailable as error:
             log.info(
                 "backend unavailable, %s waits in the outbox: %s", submission.case_number, error
             )
-            return None
-        except (BackendRejected, CredentialRejected) as error:
+            return None, self._stored(submission)
+        except BackendRejected as error:
+            if error.number_taken:
+                self._give_up_numbering(submission, error)
             log.error(
                 "backend refused %s; it stays in the outbox: %s", submission.case_number, error
             )
-            return None
+            return None, self._stored(submission)
         self._outbox.mark_sent(submission.submission_id, accepted)
-        return accepted
+        return accepted, sent
+
+    def _stored(self, submission: CaseSubmission) -> CaseSubmission:
+        entry = self._outbox.get(submission.submission_id)
+        if entry is None:
+            return submission
+        # A sent entry keeps only its case number: the citizen's data is already scrubbed.
+        return entry.submission or submission.model_copy(update={"case_number": entry.case_number})
+
+    def _give_up_numbering(self, submission: CaseSubmission, error: BackendRejected) -> None:
+        """Every fresh number was taken too: keep the entry as rejected, show no number."""
+        log.error("no free case number for submission %s: %s", submission.submission_id, error)
+        self._outbox.mark_rejected(submission.submission_id, str(error))
+        self._refuse("every fresh case number was taken")
+        raise SubmissionFailed(str(error), ErrorCode.NUMBER_UNAVAILABLE) from error
 
     def _offline_qr_data(self, case_number: str) -> str:
         """The status link computed with the link key the backend gave this kiosk, if any."""

@@ -25,6 +25,9 @@ class AlertKind(StrEnum):
     PAPER_OUT = "paper_out"
     BACKLOG_GROWING = "backlog_growing"
     OUT_OF_SERVICE = "out_of_service"
+    SUBMISSIONS_REJECTED = "submissions_rejected"
+    SUBMISSIONS_STUCK = "submissions_stuck"
+    NUMBERING_REFUSED = "numbering_refused"
 
 
 class CommandState(StrEnum):
@@ -90,6 +93,9 @@ class KioskSummary(BaseModel):
     version: str | None
     uptime_seconds: int | None
     submissions_today: int | None
+    outbox_rejected: int | None = None
+    outbox_stuck: int | None = None
+    numbering_refused_today: int | None = None
     open_alerts: int
 
 

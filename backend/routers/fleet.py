@@ -33,6 +33,7 @@ from backend.services.fleet_commands import issue_command
 from backend.services.fleet_heartbeats import ingest_heartbeat, prune_heartbeats
 from backend.services.fleet_screenshots import screenshot_png, store_screenshot
 from backend.services.fleet_view import kiosk_detail, kiosk_history, list_kiosks
+from backend.services.kiosks import kiosk_sequence_floor
 from config.settings import BackendSettings
 
 HEARTBEAT_PATH = "/api/v1/fleet/heartbeat"
@@ -106,9 +107,13 @@ def heartbeat(
         commands = ingest_heartbeat(
             session, kiosk, body, now, settings.backlog_alert_threshold, pending
         )
+        floor = kiosk_sequence_floor(session, kiosk.id)
     publish_all(events, pending)
     return HeartbeatReply(
-        received_at=now, interval_seconds=settings.heartbeat_interval_seconds, commands=commands
+        received_at=now,
+        interval_seconds=settings.heartbeat_interval_seconds,
+        commands=commands,
+        sequence_floor=floor,
     )
 
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -19,6 +19,7 @@ from backend.contracts import (
     CaseSubmission,
     kiosk_code_of,
     normalize_case_number,
+    sequence_of,
 )
 from backend.db_types import utc_now
 from backend.errors import (
@@ -32,7 +33,7 @@ from backend.errors import (
 )
 from backend.identity.personal_data import CasePersonalData, seal_case_personal_data
 from backend.identity.sealing import DataSealer
-from backend.models import Case, CaseEvent
+from backend.models import Case, CaseEvent, Kiosk
 from backend.services.case_fingerprints import (
     FingerprintSearch,
     check_case_fingerprints,
@@ -97,6 +98,17 @@ def _repeat_of(existing: Case, payload_hash: str) -> Case:
             f"submission {existing.submission_id} was already received with different content"
         )
     return existing
+
+
+def raise_kiosk_sequence(session: Session, kiosk_id: int, sequence: int) -> None:
+    """Record ``sequence`` as the kiosk's highest stored one, unless a higher one is."""
+    # One conditional UPDATE: concurrent cases of one kiosk can only ever raise it.
+    session.execute(
+        update(Kiosk)
+        .where(Kiosk.id == kiosk_id, Kiosk.case_sequence < sequence)
+        .values(case_sequence=sequence)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def submit_case(
@@ -188,6 +200,7 @@ def submit_case(
         raise CaseNumberTaken(
             f"case number {submission.case_number} is already used by another submission"
         ) from None
+    raise_kiosk_sequence(session, kiosk.id, sequence_of(case.case_number))
     if payment is not None:
         attach_case_payment(session, payment, case)
     if identity is not None:

@@ -28,6 +28,9 @@ HEARTBEAT_ALERT_KINDS = (
     AlertKind.PAPER_OUT,
     AlertKind.BACKLOG_GROWING,
     AlertKind.OUT_OF_SERVICE,
+    AlertKind.SUBMISSIONS_REJECTED,
+    AlertKind.SUBMISSIONS_STUCK,
+    AlertKind.NUMBERING_REFUSED,
 )
 
 
@@ -73,6 +76,26 @@ def alerts_wanted(
         wanted[(AlertKind.OUT_OF_SERVICE, KIOSK_WIDE)] = (
             report.out_of_service_reason or "out of service"
         )
+    wanted.update(outbox_trouble(report))
+    return wanted
+
+
+def outbox_trouble(report: HeartbeatRequest) -> dict[AlertKey, str]:
+    """Alerts for submissions a kiosk holds but cannot deliver, and citizens it turned away."""
+    wanted: dict[AlertKey, str] = {}
+    if report.outbox_rejected:
+        wanted[(AlertKind.SUBMISSIONS_REJECTED, KIOSK_WIDE)] = (
+            f"{report.outbox_rejected} submissions refused by the backend are kept on the kiosk"
+        )
+    if report.outbox_stuck:
+        wanted[(AlertKind.SUBMISSIONS_STUCK, KIOSK_WIDE)] = (
+            f"{report.outbox_stuck} submissions keep failing on the backend (server error);"
+            " the kiosk retries them with backoff"
+        )
+    if report.numbering_refused_today:
+        wanted[(AlertKind.NUMBERING_REFUSED, KIOSK_WIDE)] = (
+            f"{report.numbering_refused_today} citizens today could not be given a case number"
+        )
     return wanted
 
 
@@ -101,6 +124,9 @@ def ingest_heartbeat(
     state.devices = json.dumps([device.model_dump(mode="json") for device in report.devices])
     state.outbox_backlog = report.outbox_backlog
     state.submissions_today = report.submissions_today
+    state.outbox_rejected = report.outbox_rejected
+    state.outbox_stuck = report.outbox_stuck
+    state.numbering_refused_today = report.numbering_refused_today
     summary = devices_summary(report)
     session.add(
         KioskHeartbeat(
@@ -131,6 +157,8 @@ def ingest_heartbeat(
                 "in_service": report.in_service,
                 "backlog": report.outbox_backlog,
                 "submissions_today": report.submissions_today,
+                "outbox_rejected": report.outbox_rejected,
+                "outbox_stuck": report.outbox_stuck,
                 "devices": summary,
             },
         )

@@ -43,6 +43,9 @@ def _summary(
         version=state.software_version if state else None,
         uptime_seconds=state.uptime_seconds if state else None,
         submissions_today=state.submissions_today if state else None,
+        outbox_rejected=state.outbox_rejected if state else None,
+        outbox_stuck=state.outbox_stuck if state else None,
+        numbering_refused_today=state.numbering_refused_today if state else None,
         open_alerts=open_alerts,
     )
 

@@ -136,13 +136,27 @@ def authenticate_kiosk(session: Session, authorization: str | None) -> Authentic
     return AuthenticatedKiosk(id=kiosk.id, code=kiosk.code, name=kiosk.name, office=kiosk.office)
 
 
+def kiosk_sequence_floor(session: Session, kiosk_id: int) -> int:
+    """The highest case sequence stored for a kiosk: it must number its cases above it."""
+    return session.scalar(select(Kiosk.case_sequence).where(Kiosk.id == kiosk_id)) or 0
+
+
+def kiosk_sequence_floor_by_code(session: Session, code: str) -> int:
+    kiosk = session.scalar(select(Kiosk).where(Kiosk.code == _validated_code(code)))
+    if kiosk is None:
+        raise KioskNotFound(f"no kiosk with code {code}")
+    return kiosk.case_sequence
+
+
 def kiosk_identity(
-    kiosk: AuthenticatedKiosk, master_secret: bytes, public_base_url: str
+    kiosk: AuthenticatedKiosk, master_secret: bytes, public_base_url: str, sequence_floor: int
 ) -> KioskIdentityView:
-    """What a kiosk learns about itself, including the key it signs status links with."""
+    """What a kiosk learns about itself: the key it signs status links with, and the
+    sequence its case numbers must stay above."""
     return KioskIdentityView(
         code=kiosk.code,
         name=kiosk.name,
         status_link_key=derive_status_link_key(master_secret, kiosk.code).hex(),
         public_base_url=public_base_url,
+        sequence_floor=sequence_floor,
     )

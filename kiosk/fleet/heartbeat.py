@@ -135,6 +135,9 @@ class HeartbeatSender(RepeatingWork):
             outbox_backlog=self._outbox.backlog(),
             submissions_today=self._outbox.submissions_today(),
             command_results=results,
+            outbox_rejected=self._outbox.rejected(),
+            outbox_stuck=self._outbox.stuck(),
+            numbering_refused_today=self._outbox.numbering_refused_today(),
         )
         try:
             reply = self._client.heartbeat(request)
@@ -144,6 +147,8 @@ class HeartbeatSender(RepeatingWork):
             return None
         self.last_error = None
         self.last_reply = reply
+        if reply.sequence_floor is not None:
+            self._outbox.learn_sequence_floor(reply.sequence_floor)
         delivered = {result.command_id for result in results}
         self._unreported = [r for r in self._unreported if r.command_id not in delivered]
         self.interval = min(max(reply.interval_seconds, MIN_INTERVAL_SECONDS), MAX_INTERVAL_SECONDS)

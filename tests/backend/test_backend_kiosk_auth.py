@@ -36,6 +36,7 @@ def test_register_then_whoami(
         "name": "Kiosk 42",
         "status_link_key": expected_key,
         "public_base_url": settings.public_base_url,
+        "sequence_floor": 0,
     }
 
 

@@ -7,8 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from backend.contracts import make_case_number
-from config.profiles import KioskProfile
+from config.profiles import ALL_LANGUAGES, KioskProfile
 from kiosk.flow import InvalidTransition, KioskFlow
+from kiosk.i18n import translator
+from kiosk.messages import ERROR_MESSAGES
 from kiosk.session import ErrorCode, FlowState, Step, SubmissionFailed
 from tests.kiosk.flow_doubles import (
     TEXT,
@@ -363,3 +365,18 @@ def test_observer_failures_do_not_break_the_flow(flow: KioskFlow) -> None:
     flow.start_submission()
     assert flow.state.step is Step.SERVICE
     assert seen == [Step.HOME]
+
+
+@pytest.mark.parametrize("code", [ErrorCode.NUMBERING_OFFLINE, ErrorCode.NUMBER_UNAVAILABLE])
+def test_a_submission_without_a_case_number_says_why(
+    flow: KioskFlow, submitter: ScriptedSubmitter, code: ErrorCode
+) -> None:
+    fill_form(flow)
+    flow.set_consent(True)
+    submitter.failure = SubmissionFailed("no case number", code)
+    flow.confirm()
+    assert (flow.state.step, flow.state.error) == (Step.REVIEW, code)
+    for language in ALL_LANGUAGES:
+        shown = translator(language).gettext(ERROR_MESSAGES[code])
+        assert shown != translator(language).gettext(ERROR_MESSAGES[ErrorCode.SUBMIT_FAILED])
+        assert language == "en" or shown != ERROR_MESSAGES[code]  # translated

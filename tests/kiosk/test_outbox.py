@@ -22,7 +22,7 @@ from backend.contracts import (
     PublicStage,
     make_case_number,
 )
-from kiosk.outbox import Outbox, OutboxState, OutboxStateError
+from kiosk.outbox import SCHEMA_VERSION, Outbox, OutboxState, OutboxStateError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -335,7 +335,7 @@ def test_a_schema_1_outbox_is_upgraded_and_its_sent_entries_scrubbed(tmp_path: P
     with sqlite3.connect(path) as db:
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     db.close()
-    assert version == ("2",)
+    assert version == (str(SCHEMA_VERSION),)
 
 
 OUTBOX_SCHEMA_1 = """

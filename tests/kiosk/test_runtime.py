@@ -13,7 +13,7 @@ from config.profiles import KioskProfile, load_profile
 from config.settings import PROJECT_ROOT
 from devices.printer.simulator import PrinterSimulator
 from devices.scanner.simulator import ScannerSimulator
-from kiosk.outbox import OutboxState
+from kiosk.outbox import Outbox, OutboxState
 from kiosk.runtime import build_runtime, outbox_path, resolve_credential
 from kiosk.session import ErrorCode, Step
 from tests.kiosk.real_parts import DEMO_PROFILE, RunningBackend
@@ -120,6 +120,9 @@ def test_devices_that_cannot_open_leave_the_kiosk_working(
         printer={"escpos_profile": "no-such-printer-model"},
         scanner={"url": "nosuchscheme://scanner"},
     )
+    # Offline, a kiosk numbers cases only above the floor the backend told it once.
+    with Outbox(outbox_path(tmp_path / "var", profile)) as earlier:
+        earlier.learn_sequence_floor(0)
     runtime = build_runtime(profile, tmp_path / "var", credential=None)
     try:
         runtime.start(on_scan=lambda text: None)

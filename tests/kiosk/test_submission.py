@@ -123,6 +123,7 @@ def test_offline_cases_wait_in_the_outbox_with_a_valid_offline_link(
 def test_without_a_cached_identity_the_qr_carries_the_bare_number(
     kiosk_profile: KioskProfile, kiosk_outbox: Outbox, printer, printer_simulator, dead_url: str
 ) -> None:
+    kiosk_outbox.learn_sequence_floor(0)  # told by a heartbeat, which brings no link key
     with BackendClient(dead_url, "0001.secret", timeout=0.5, max_attempts=1) as down:
         service = SubmissionService(kiosk_profile, kiosk_outbox, down, lambda: printer)
         outcome = service.submit(draft_for(kiosk_profile))

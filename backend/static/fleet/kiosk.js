@@ -31,6 +31,9 @@
     fact(facts, "Uptime", duration(field(kiosk, "uptime_seconds")));
     fact(facts, "Outbox backlog", field(kiosk, "backlog", "outbox_backlog"));
     fact(facts, "Submissions today", field(kiosk, "submissions_today"));
+    fact(facts, "Rejected submissions kept", field(kiosk, "outbox_rejected"));
+    fact(facts, "Submissions stuck on server errors", field(kiosk, "outbox_stuck"));
+    fact(facts, "Citizens without a case number today", field(kiosk, "numbering_refused_today"));
     const found = field(kiosk, "devices");
     const reports = Array.isArray(found) ? found
       : Object.entries(found || {}).map(([device, report]) => Object.assign({ device }, report));

@@ -67,6 +67,10 @@
     const backlog = field(kiosk, "backlog", "outbox_backlog");
     const backlogCell = text("td", backlog === undefined ? "" : backlog, "num");
     if (Number(backlog) > 0) backlogCell.classList.add("attention");
+    const rejected = Number(field(kiosk, "outbox_rejected") || 0);
+    const stuck = Number(field(kiosk, "outbox_stuck") || 0);
+    if (rejected > 0) backlogCell.append(text("div", rejected + " rejected", "small attention"));
+    if (stuck > 0) backlogCell.append(text("div", stuck + " stuck", "small attention"));
     row.append(backlogCell);
     row.append(text("td", field(kiosk, "software_version", "version") || ""));
     row.append(text("td", duration(field(kiosk, "uptime_seconds"))));
