@@ -55,8 +55,12 @@ def usable_verification(
     kiosk: AuthenticatedKiosk,
     submission: CaseSubmission,
     max_age: timedelta | None = None,
+    now: datetime | None = None,
 ) -> FaceVerification:
-    """The verification a submission names, if it may identify this case's applicant."""
+    """The verification a submission names, if it may identify this case's applicant.
+
+    Its age is judged by the backend's clock (``now``, by default the current time), never by
+    the time the kiosk says it filed the case."""
     verification_id = submission.verification_id
     row = session.get(FaceVerification, verification_id)
     if row is None or row.kiosk_id != kiosk.id:
@@ -69,9 +73,10 @@ def usable_verification(
         raise VerificationNotAccepted(
             f"verification {verification_id} ended {row.decision}; it does not identify anyone"
         )
-    if max_age is not None and _utc(submission.submitted_at) - _utc(row.created_at) > max_age:
+    received_at = _utc(now if now is not None else utc_now())
+    if max_age is not None and received_at - _utc(row.created_at) > max_age:
         raise VerificationExpired(
-            f"verification {verification_id} is older than {max_age} at this case's filing"
+            f"verification {verification_id} is older than {max_age} at this case's receipt"
         )
     if session.scalar(select(Case.id).where(Case.verification_id == row.id)) is not None:
         raise VerificationAlreadyUsed(
@@ -85,11 +90,14 @@ def check_case_identity(
     kiosk: AuthenticatedKiosk,
     submission: CaseSubmission,
     duplicates: DuplicateSearch,
+    now: datetime | None = None,
 ) -> CaseIdentity | None:
     """Check the named verification and search for duplicates; before the case is added."""
     if submission.verification_id is None:
         return None
-    verification = usable_verification(session, kiosk, submission, duplicates.verification_max_age)
+    verification = usable_verification(
+        session, kiosk, submission, duplicates.verification_max_age, now
+    )
     hits: list[ApplicantHit] = []
     if verification.template_sealed is not None:
         sealed = verification.template_sealed
