@@ -16,25 +16,16 @@ from tests.payments.payme_support import (
     Payme,
     SettableClock,
     create_order,
+    fee_only_settings,
     payments_client,
 )
 
 CASES_PATH = "/api/v1/cases"
-# The fee rules alone: face and fingerprint requirements have tests of their own.
-FEE_ONLY_CATALOGUE = """
-[services.id_card]
-fee = true
-[services.passport]
-fee = true
-[services.general_application]
-"""
 
 
 @pytest.fixture
 def settings(settings: BackendSettings, tmp_path: Path) -> BackendSettings:
-    catalogue = tmp_path / "services.toml"
-    catalogue.write_text(FEE_ONLY_CATALOGUE)
-    return settings.model_copy(update={"service_catalogue_path": catalogue})
+    return fee_only_settings(settings, tmp_path)
 
 
 @pytest.fixture
