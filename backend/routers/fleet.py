@@ -116,7 +116,11 @@ def heartbeat(
     "/screenshots",
     status_code=201,
     response_model=ScreenshotStored,
-    responses={401: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={
+        401: {"model": ErrorBody},
+        413: {"model": ErrorBody, "description": "body_too_large or image_too_large"},
+        422: {"model": ErrorBody},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
