@@ -15,7 +15,10 @@ from backend.app import create_app
 from backend.db import Database
 from backend.identity.demo_people import demo_person
 from backend.models import AuditEntry, Case, CaseEvent, CaseFingerprint, PaymentOrder
-from config.settings import BackendSettings
+from config.profiles import load_profile
+from config.services import load_service_catalogue
+from config.settings import PROJECT_ROOT, BackendSettings
+from payments.fees import load_fee_schedule
 from tests.backend.fingerprint_support import exception_capture, finger_capture
 from tests.backend.identity_support import VERIFICATIONS, photo, verification_body
 from tests.payments.payme_support import (
@@ -248,3 +251,15 @@ def test_a_catalogue_that_disagrees_with_the_fee_schedule_stops_the_backend(
 
     with pytest.raises(ValueError, match="passport"):
         create_app(settings.model_copy(update={"service_catalogue_path": catalogue}))
+
+
+def test_the_demo_kiosk_asks_for_what_the_backend_catalogue_requires() -> None:
+    defaults = BackendSettings()
+    catalogue = load_service_catalogue(defaults.service_catalogue_path)
+    fees = load_fee_schedule(defaults.fee_schedule_path)
+    for service in load_profile(PROJECT_ROOT / "config" / "profiles" / "demo.toml").services:
+        required = catalogue.requirements(service.code)
+        assert required is not None, service.code
+        asked = (service.identity, service.fingers, service.fee)
+        assert asked == (required.identity, required.fingers, required.fee), service.code
+    assert catalogue.fee_codes() == set(fees.services)
