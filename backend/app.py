@@ -44,6 +44,7 @@ from backend.routers import (
 )
 from backend.services.case_fingerprints import FingerprintSearch
 from backend.services.case_identity import DuplicateSearch
+from backend.services.case_requirements import case_rules_from_settings
 from backend.services.identity import FaceVerificationService
 from backend.services.identity_limits import VerificationLimits
 from backend.services.staff import password_hasher
@@ -144,6 +145,7 @@ def create_app(
     app.state.public_rate_limiter = SlidingWindowRateLimiter(settings.status_rate_per_minute)
     app.state.status_pages = StatusPages()
     app.state.fee_schedule = load_fee_schedule(settings.fee_schedule_path)
+    app.state.case_rules = case_rules_from_settings(settings, app.state.fee_schedule)
     app.state.payment_provider = PaymeProvider(
         settings.payme_merchant_id, settings.payme_key, settings.checkout_base_url
     )

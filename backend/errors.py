@@ -88,6 +88,34 @@ class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
 
 
+class ServiceUnknown(DomainError):
+    """A case names a service the backend's catalogue does not list."""
+
+    code = "service_unknown"
+
+
+class RequirementsMissing(DomainError):
+    """A case lacks what its service requires; ``missing`` names each item."""
+
+    code = "requirements_missing"
+
+    def __init__(self, service_code: str, missing: list[str]) -> None:
+        super().__init__(f"service {service_code} requires: {', '.join(missing)}")
+        self.missing = missing
+
+
+class SubmittedAtOutOfRange(DomainError):
+    """A kiosk's submission time is too far from the backend's clock to be believed."""
+
+    code = "submitted_at_out_of_range"
+
+
+class ImageTooLarge(DomainError):
+    """An image declares more pixels than the backend will decode."""
+
+    code = "image_too_large"
+
+
 # --- Requests -----------------------------------------------------------------------------
 
 

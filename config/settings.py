@@ -74,6 +74,16 @@ class BackendSettings(BaseSettings):
         default=10, gt=0, description="how long the kiosk waits for a fee to be paid"
     )
     fee_schedule_path: Path = PROJECT_ROOT / "config" / "fees.toml"
+    service_catalogue_path: Path = Field(
+        default=PROJECT_ROOT / "config" / "services.toml",
+        description="what a case of each service must carry: face, fingers, fee, consent",
+    )
+    submission_max_age_days: float = Field(
+        default=30, gt=0, description="a case whose kiosk time is older than this is refused"
+    )
+    clock_skew_seconds: float = Field(
+        default=300, ge=0, description="how far ahead of the backend a kiosk's clock may run"
+    )
     heartbeat_interval_seconds: float = Field(
         default=15, gt=0, description="how often kiosks are told to send a heartbeat"
     )

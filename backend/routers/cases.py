@@ -35,9 +35,10 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
         413: {"model": ErrorBody},
         422: {
             "model": ErrorBody,
-            "description": "verification_not_found, verification_mismatch, "
-            "verification_not_accepted, fingerprint_image_invalid, payment_required, "
-            "payment_not_paid or validation_failed",
+            "description": "service_unknown, requirements_missing (naming each missing "
+            "item), submitted_at_out_of_range, verification_not_found, verification_mismatch, "
+            "verification_not_accepted, verification_expired, fingerprint_image_invalid, "
+            "payment_required, payment_not_paid or validation_failed",
         },
     },
 )
@@ -59,6 +60,7 @@ def create_case(
             duplicates=request.app.state.duplicate_search,
             fingerprint_search=request.app.state.fingerprint_search,
             fees=request.app.state.fee_schedule,
+            rules=request.app.state.case_rules,
         )
     if not accepted.created:
         response.status_code = 200

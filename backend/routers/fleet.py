@@ -124,7 +124,7 @@ def heartbeat(
     responses={
         401: {"model": ErrorBody},
         404: {"model": ErrorBody, "description": "command_not_found"},
-        413: {"model": ErrorBody},
+        413: {"model": ErrorBody, "description": "body_too_large or image_too_large"},
         422: {"model": ErrorBody},
     },
     openapi_extra={

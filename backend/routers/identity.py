@@ -24,7 +24,11 @@ def get_face_verification(request: Request) -> FaceVerificationService:
         401: {"model": ErrorBody},
         404: {"model": ErrorBody, "description": "person_not_found"},
         409: {"model": ErrorBody, "description": "verification_conflict"},
-        413: {"model": ErrorBody},
+        413: {
+            "model": ErrorBody,
+            "description": "body_too_large, or image_too_large: the portrait's header "
+            "declares more pixels than are decoded",
+        },
         422: {"model": ErrorBody},
         429: {
             "model": ErrorBody,

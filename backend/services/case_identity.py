@@ -56,9 +56,13 @@ def usable_verification(
     submission: CaseSubmission,
     person_digest: str | None,
     max_age: timedelta | None = None,
+    now: datetime | None = None,
 ) -> FaceVerification:
     """The verification a submission names, if it may identify this case's applicant;
-    ``person_digest`` is the keyed digest of the submission's personal number."""
+    ``person_digest`` is the keyed digest of the submission's personal number.
+
+    Its age is judged by the backend's clock (``now``, by default the current time), never by
+    the time the kiosk says it filed the case."""
     verification_id = submission.verification_id
     row = session.get(FaceVerification, verification_id)
     if row is None or row.kiosk_id != kiosk.id:
@@ -71,9 +75,10 @@ def usable_verification(
         raise VerificationNotAccepted(
             f"verification {verification_id} ended {row.decision}; it does not identify anyone"
         )
-    if max_age is not None and _utc(submission.submitted_at) - _utc(row.created_at) > max_age:
+    received_at = _utc(now if now is not None else utc_now())
+    if max_age is not None and received_at - _utc(row.created_at) > max_age:
         raise VerificationExpired(
-            f"verification {verification_id} is older than {max_age} at this case's filing"
+            f"verification {verification_id} is older than {max_age} at this case's receipt"
         )
     if session.scalar(select(Case.id).where(Case.verification_id == row.id)) is not None:
         raise VerificationAlreadyUsed(
@@ -87,6 +92,7 @@ def check_case_identity(
     kiosk: AuthenticatedKiosk,
     submission: CaseSubmission,
     duplicates: DuplicateSearch,
+    now: datetime | None = None,
 ) -> CaseIdentity | None:
     """Check the named verification and search for duplicates; before the case is added."""
     if submission.verification_id is None:
@@ -94,7 +100,7 @@ def check_case_identity(
     number = submission.personal_number
     digest = None if number is None else duplicates.sealer.personal_number_digest(number)
     verification = usable_verification(
-        session, kiosk, submission, digest, duplicates.verification_max_age
+        session, kiosk, submission, digest, duplicates.verification_max_age, now
     )
     hits: list[ApplicantHit] = []
     if verification.template_sealed is not None:

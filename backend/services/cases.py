@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,22 +43,24 @@ from backend.services.case_identity import (
     check_case_identity,
     store_duplicate_hits,
 )
+from backend.services.case_requirements import (
+    CaseRules,
+    as_utc,
+    check_case_requirements,
+    check_submitted_at,
+)
 from backend.services.kiosks import AuthenticatedKiosk
 from backend.services.payments import attach_case_payment, check_case_payment
 from backend.services.status import status_url_for
+from config.services import cached_service_catalogue
 from config.settings import BackendSettings
 from payments.fees import FeeSchedule, cached_fee_schedule
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # A kiosk clock without an offset is taken as UTC, the only zone kiosks are told to send.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def submission_payload_hash(submission: CaseSubmission) -> str:
     """SHA-256 of everything a submission says, so a retry can be told from a different one."""
     content = submission.model_dump(mode="json", exclude={"consent"})
-    content["submitted_at"] = _as_utc(submission.submitted_at).isoformat()
+    content["submitted_at"] = as_utc(submission.submitted_at).isoformat()
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -121,6 +122,7 @@ def submit_case(
     fingerprint_search: FingerprintSearch | None = None,
     fees: FeeSchedule | None = None,
     sealer: DataSealer | None = None,
+    rules: CaseRules | None = None,
 ) -> CaseAccepted:
     """Register a submission as a new case, or return the case an identical earlier copy made.
 
@@ -133,7 +135,8 @@ def submit_case(
     A service with a fee (``fees``, by default the configured schedule) needs a paid order of
     that service from this kiosk that no other case used; the order then records the case.
     The text, phone and personal number are stored sealed by ``sealer`` (by default the
-    duplicate search's).
+    duplicate search's). Before any of that, the service's requirements (``rules``, by default
+    the configured catalogue) are checked and the kiosk's time is bounded by the backend's clock.
     """
     if kiosk_code_of(submission.case_number) != kiosk.code:
         raise CaseNumberForeign(
@@ -145,9 +148,15 @@ def submit_case(
     if existing is not None:
         return _accepted(_repeat_of(existing, payload_hash), False, master_secret, public_base_url)
 
-    fees = fees if fees is not None else cached_fee_schedule(BackendSettings().fee_schedule_path)
+    if fees is None or rules is None:
+        configured = BackendSettings()
+        fees = fees if fees is not None else cached_fee_schedule(configured.fee_schedule_path)
+        rules = rules or CaseRules(cached_service_catalogue(configured.service_catalogue_path))
+    now = utc_now()
+    check_submitted_at(submission.submitted_at, now, rules.submission_max_age, rules.clock_skew)
+    check_case_requirements(submission, rules.catalogue, fees)
     payment = check_case_payment(session, kiosk, submission, fees)
-    identity = check_case_identity(session, kiosk, submission, duplicates)
+    identity = check_case_identity(session, kiosk, submission, duplicates, now)
     person_digest = (
         None
         if submission.personal_number is None
@@ -163,7 +172,6 @@ def submit_case(
     needs_officer_review = (identity is not None and identity.needs_officer_review) or (
         fingerprints is not None and fingerprints.needs_officer_review
     )
-    now = utc_now()
     case = Case(
         case_number=submission.case_number,
         submission_id=submission.submission_id,
@@ -175,7 +183,7 @@ def submit_case(
         state=INITIAL_STATE,
         registered_at=now,
         updated_at=now,
-        submitted_at=_as_utc(submission.submitted_at),
+        submitted_at=as_utc(submission.submitted_at),
         payload_hash=payload_hash,
         verification_id=submission.verification_id,
         needs_officer_review=needs_officer_review,

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from backend.errors import (
     FleetCommandNotFound,
+    ImageTooLarge,
     ScreenshotInvalid,
     ScreenshotNotFound,
     ScreenshotTooLarge,
 )
 from backend.fleet.views import ScreenshotStored
 from backend.models import FleetCommand, KioskScreenshot
+from biometrics.image_header import ImageHeaderError, ImageTooLargeError, check_declared_size
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -33,6 +35,13 @@ def store_screenshot(
         raise ScreenshotTooLarge(f"screenshot larger than {max_bytes} bytes")
     if not png.startswith(PNG_SIGNATURE):
         raise ScreenshotInvalid("the body is not a PNG image")
+    # Never decoded here, but every operator's browser would decode it.
+    try:
+        check_declared_size(png, formats=("PNG",))
+    except ImageTooLargeError as error:
+        raise ImageTooLarge(f"screenshot: {error}") from None
+    except ImageHeaderError:
+        raise ScreenshotInvalid("the body is a damaged PNG image") from None
     if command_id is not None:
         command = session.get(FleetCommand, command_id)
         if command is None or command.kiosk_id != kiosk_id:

@@ -26,7 +26,7 @@ from backend.contracts import (
 )
 from backend.db import Database
 from backend.db_types import utc_now
-from backend.errors import PersonNotFound, ReferToStaff, VerificationConflict
+from backend.errors import ImageTooLarge, PersonNotFound, ReferToStaff, VerificationConflict
 from backend.identity.registry import PersonRegistry
 from backend.identity.sealing import (
     DataSealer,
@@ -43,6 +43,7 @@ from backend.services.identity_limits import (
 from backend.services.kiosks import AuthenticatedKiosk
 from biometrics.face.encoding import FaceRefused, RefusalReason
 from biometrics.face.matching import decide, face_distance
+from biometrics.image_header import ImageHeaderError, ImageTooLargeError, check_declared_size
 from config.face import FaceMatchSettings
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,15 @@ def _portrait_bytes(encoded: str) -> bytes | None:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+def _check_portrait_size(portrait: bytes) -> None:
+    try:
+        check_declared_size(portrait)
+    except ImageTooLargeError as error:
+        raise ImageTooLarge(f"portrait_jpeg: {error}") from None
+    except ImageHeaderError:
+        pass  # recorded as an unreadable image, like any other picture that cannot be used
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,12 @@ class FaceVerificationService:
     def verify(
         self, kiosk: AuthenticatedKiosk, request: FaceVerificationRequest
     ) -> FaceVerificationResult:
-        """Compare, record and answer; a repeat of a request id is answered from the record."""
+        """Compare, record and answer; a repeat of a request id is answered from the record.
+
+        A portrait whose header declares too many pixels is refused first, undecoded."""
+        portrait = _portrait_bytes(request.portrait_jpeg)
+        if portrait is not None:
+            _check_portrait_size(portrait)
         payload_hash = verification_payload_hash(request)
         number = self._sealer.personal_number_digest(request.personal_number)
         # A cheap look first, so a replay or a kiosk over its quota costs no encoding.

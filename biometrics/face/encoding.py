@@ -10,6 +10,12 @@ import numpy as np
 
 from biometrics.face.geometry import FaceBox, inter_eye_distance
 from biometrics.face.models import DLIB_LOCK, face_recognition_module
+from biometrics.image_header import (
+    DEFAULT_MAX_PIXELS,
+    ImageHeaderError,
+    ImageTooLargeError,
+    check_declared_size,
+)
 from config.face import FaceMatchSettings
 
 TEMPLATE_SIZE = 128
@@ -41,8 +47,15 @@ class PortraitTemplate:
     inter_eye_px: float
 
 
-def decode_image(data: bytes) -> np.ndarray:
-    """JPEG/PNG bytes to an RGB array; refuses anything that is not a picture."""
+def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """JPEG/PNG bytes to an RGB array; refuses anything that is not a picture, and before
+    decoding, a picture whose header declares more than ``max_pixels``."""
+    try:
+        check_declared_size(data, max_pixels)
+    except ImageHeaderError:
+        raise FaceRefused(RefusalReason.UNREADABLE_IMAGE, "not a JPEG or PNG image") from None
+    except ImageTooLargeError as error:
+        raise FaceRefused(RefusalReason.UNREADABLE_IMAGE, str(error)) from None
     buffer = np.frombuffer(data, dtype=np.uint8)
     image = cv2.imdecode(buffer, cv2.IMREAD_COLOR) if buffer.size else None
     if image is None:

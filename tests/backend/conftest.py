@@ -119,14 +119,14 @@ def make_submission() -> Callable[..., dict[str, Any]]:
         body: dict[str, Any] = {
             "submission_id": str(uuid.uuid4()),
             "case_number": make_case_number(kiosk_code, sequence),
-            "service_code": "passport_replacement",
+            "service_code": "general_application",  # needs no face, fingers or fee
             "service_kind": "application",
-            "category_code": "lost_document",
+            "category_code": "documents",
             "language": "uz_Latn",
             "text": CITIZEN_TEXT,
             "phone": CITIZEN_PHONE,
             "consent": True,
-            "submitted_at": datetime(2025, 3, 14, 9, 30, tzinfo=UTC).isoformat(),
+            "submitted_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         }
         body.update(overrides)
         return body

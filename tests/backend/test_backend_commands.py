@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -67,13 +68,13 @@ def test_change_case_state_command(fresh_settings: BackendSettings, database_url
             json={
                 "submission_id": "5a0f3c1e-8d2b-4c55-9a51-0c2f7e3b9d11",
                 "case_number": number,
-                "service_code": "residence_registration",
-                "service_kind": "report",
-                "category_code": "address_change",
+                "service_code": "general_application",
+                "service_kind": "application",
+                "category_code": "residence",
                 "language": "ru",
                 "text": "Сообщаю о смене адреса",
                 "consent": True,
-                "submitted_at": "2025-03-14T14:30:00+05:00",
+                "submitted_at": datetime.now(UTC).isoformat(),
             },
         )
     assert created.status_code == 201

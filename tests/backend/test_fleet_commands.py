@@ -22,6 +22,7 @@ from backend.models import AuditEntry, FleetCommand
 from backend.services.staff import add_staff_user, password_hasher
 from config.settings import BackendSettings
 from tests.backend.test_fleet_heartbeats import HEARTBEAT, heartbeat_body
+from tests.image_bombs import noise_png
 
 PASSWORD = "correct horse battery staple"
 KIOSKS = "/api/v1/fleet/kiosks"
@@ -251,7 +252,7 @@ def test_screenshot_answering_a_command_is_served_to_staff(
     command_id = technician.post(
         f"{KIOSKS}/0042/commands", json={"kind": "take_screenshot"}, headers=csrf
     ).json()["command_id"]
-    png = b"\x89PNG\r\n\x1a\n" + b"screen" * 10
+    png = noise_png(8, 6)
     stored = app_client.post(
         "/api/v1/fleet/screenshots",
         params={"command_id": command_id},

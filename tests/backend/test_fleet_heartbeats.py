@@ -15,6 +15,7 @@ from backend.fleet.views import AlertKind
 from backend.models import FleetAlert, KioskHeartbeat, KioskScreenshot, KioskState
 from backend.services.fleet_alerts import sweep_offline
 from backend.services.fleet_heartbeats import prune_heartbeats
+from tests.image_bombs import noise_png, png_bomb
 
 HEARTBEAT = "/api/v1/fleet/heartbeat"
 SCREENSHOTS = "/api/v1/fleet/screenshots"
@@ -182,7 +183,7 @@ def test_offline_sweep_opens_one_alert_and_a_heartbeat_closes_it(
 def test_screenshot_is_stored(
     client: TestClient, kiosk_headers: dict[str, str], database: Database
 ) -> None:
-    png = PNG_HEADER + bytes(range(256)) * 40  # 10 KiB: over the default body limit
+    png = noise_png(60, 60)  # 10 KiB: over the default body limit
 
     response = client.post(
         SCREENSHOTS, content=png, headers={**kiosk_headers, "Content-Type": "image/png"}
@@ -208,6 +209,24 @@ def test_oversized_screenshot_is_413_and_not_png_is_422(
     assert big.json()["error"] == "body_too_large"
     assert jpeg.status_code == 422
     assert jpeg.json()["error"] == "screenshot_invalid"
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(KioskScreenshot)) == 0
+
+
+def test_a_screenshot_declaring_huge_dimensions_is_413_and_not_stored(
+    client: TestClient, kiosk_headers: dict[str, str], database: Database
+) -> None:
+    headers = {**kiosk_headers, "Content-Type": "image/png"}
+
+    bomb = client.post(SCREENSHOTS, content=png_bomb(20000, 20000), headers=headers)
+    large = client.post(SCREENSHOTS, content=png_bomb(5000, 5000), headers=headers)
+    damaged = client.post(SCREENSHOTS, content=PNG_HEADER + b"screen" * 10, headers=headers)
+
+    assert (bomb.status_code, bomb.json()["error"]) == (413, "image_too_large"), bomb.text
+    assert "declares more than" in bomb.json()["detail"]
+    assert (large.status_code, large.json()["error"]) == (413, "image_too_large")
+    assert "declares 5000x5000 pixels" in large.json()["detail"]
+    assert (damaged.status_code, damaged.json()["error"]) == (422, "screenshot_invalid")
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(KioskScreenshot)) == 0
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +19,7 @@ from backend.identity.demo_people import demo_person
 from backend.identity.personal_data import open_case_personal_data
 from backend.identity.registry import RegistryPerson, enroll_registry_person
 from backend.identity.sealing import DataSealer
-from backend.models import AuditEntry, Case, CaseDuplicateHit
+from backend.models import AuditEntry, Case, CaseDuplicateHit, FaceVerification
 from backend.services.identity_report import identity_report
 from config.face import FaceMatchSettings
 from config.settings import BackendSettings
@@ -145,26 +146,41 @@ def test_verifications_that_do_not_identify_the_applicant_are_refused(
     assert reused.json()["error"] == "verification_already_used"
 
 
-def test_a_verification_too_old_at_filing_does_not_identify_a_case(
-    identity_app: AppFactory, kiosk_headers: dict[str, str], make_submission: Submission
+def _age_verification(database: Database, verification_id: str, minutes: float) -> datetime:
+    """Make a verification as old as if it had been made ``minutes`` ago; its new time."""
+    made_at = datetime.now(UTC) - timedelta(minutes=minutes)
+    with database.transaction() as session:
+        row = session.get(FaceVerification, UUID(verification_id))
+        assert row is not None
+        row.created_at = made_at
+    return made_at
+
+
+def test_a_verification_too_old_by_the_backend_clock_does_not_identify_a_case(
+    identity_app: AppFactory,
+    kiosk_headers: dict[str, str],
+    make_submission: Submission,
+    database: Database,
 ) -> None:
     client = identity_app()
-    verification_id = _verify(client, kiosk_headers, "obama", "obama_2")
-    late = (datetime.now(UTC) + timedelta(minutes=121)).isoformat()
-    in_time = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    old = _verify(client, kiosk_headers, "obama", "obama_2")
+    recent = _verify(client, kiosk_headers, "obama", "obama_3")
+    old_made_at = _age_verification(database, old, 121)
+    _age_verification(database, recent, 115)
+    # The kiosk claims it filed a minute after the old verification: its clock is not trusted.
+    backdated = (old_made_at + timedelta(minutes=1)).isoformat()
 
     expired = client.post(
         "/api/v1/cases",
-        json=make_submission(1, personal_number=OBAMA, verification_id=verification_id,
-                             submitted_at=late),
+        json=make_submission(1, personal_number=OBAMA, verification_id=old,
+                             submitted_at=backdated),
         headers=kiosk_headers,
     )  # fmt: skip
     filed = client.post(
         "/api/v1/cases",
-        json=make_submission(2, personal_number=OBAMA, verification_id=verification_id,
-                             submitted_at=in_time),
+        json=make_submission(2, personal_number=OBAMA, verification_id=recent),
         headers=kiosk_headers,
-    )  # fmt: skip
+    )
 
     assert (expired.status_code, expired.json()["error"]) == (422, "verification_expired")
     assert filed.status_code == 201, filed.text

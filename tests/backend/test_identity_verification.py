@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 from collections.abc import Callable
 from datetime import date
 
@@ -24,6 +25,7 @@ from tests.backend.identity_support import (
     photo,
     verification_body,
 )
+from tests.image_bombs import jpeg_bomb
 
 AppFactory = Callable[..., TestClient]
 
@@ -131,6 +133,25 @@ def test_an_unusable_portrait_is_refused_without_using_an_attempt(
     assert response.json()["attempts_left"] == 3
     [row] = _rows(database)
     assert (row.decision, row.refusal, row.template_sealed) == ("refused", reason, None)
+
+
+def test_a_portrait_declaring_huge_dimensions_is_413_before_any_decoding(
+    identity_app: AppFactory, kiosk_headers: dict[str, str], database: Database
+) -> None:
+    client = identity_app()
+    bomb = jpeg_bomb(20000, 20000)  # 632 bytes
+    before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    response = client.post(
+        VERIFICATIONS, json=verification_body("leslie", bomb), headers=kiosk_headers
+    )
+
+    assert response.status_code == 413, response.text
+    assert response.json()["error"] == "image_too_large"
+    assert response.json()["detail"].startswith("portrait_jpeg: image declares")
+    # Decoding would have taken 1.1 GiB at least.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_kib < 200 * 1024
+    assert _rows(database) == []
 
 
 def test_a_portrait_that_is_not_base64_is_unreadable(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +16,16 @@ from tests.payments.payme_support import (
     Payme,
     SettableClock,
     create_order,
+    fee_only_settings,
     payments_client,
 )
 
 CASES_PATH = "/api/v1/cases"
+
+
+@pytest.fixture
+def settings(settings: BackendSettings, tmp_path: Path) -> BackendSettings:
+    return fee_only_settings(settings, tmp_path)
 
 
 @pytest.fixture
@@ -86,7 +93,8 @@ def test_a_case_of_a_service_with_a_fee_needs_an_order(
     id_card_case: Callable[..., dict[str, Any]],
 ) -> None:
     response = _submit(client, kiosk_headers, id_card_case())
-    assert response.status_code == 422 and response.json()["error"] == "payment_required"
+    assert response.status_code == 422 and response.json()["error"] == "requirements_missing"
+    assert response.json()["detail"] == "service id_card requires: payment"
     unknown = id_card_case(payment_order_id="7b0c3a56-8d0e-4f7e-9c61-3d2f5b1a9e40")
     response = _submit(client, kiosk_headers, unknown)
     assert response.status_code == 422 and response.json()["error"] == "payment_required"

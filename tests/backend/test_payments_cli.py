@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +18,16 @@ from tests.payments.payme_support import (
     Payme,
     SettableClock,
     create_order,
+    fee_only_settings,
     payments_client,
 )
 
 DAY = date(2026, 12, 1)  # the orders are made at 14:00 Tashkent time that day
+
+
+@pytest.fixture
+def settings(settings: BackendSettings, tmp_path: Path) -> BackendSettings:
+    return fee_only_settings(settings, tmp_path)
 
 
 @pytest.fixture

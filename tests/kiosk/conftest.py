@@ -81,12 +81,22 @@ def registry_encoder() -> MemoizingEncoder:
 
 
 @pytest.fixture
+def backend_catalogue() -> Path:
+    """The backend's service catalogue; a test whose kiosk asks for less overrides it."""
+    return BackendSettings().service_catalogue_path
+
+
+@pytest.fixture
 def station_backend(
-    tmp_path: Path, demo_profile: KioskProfile, registry_encoder: MemoizingEncoder
+    tmp_path: Path,
+    demo_profile: KioskProfile,
+    registry_encoder: MemoizingEncoder,
+    backend_catalogue: Path,
 ) -> Iterator[RunningBackend]:
     """The real backend, migrated, with the demo kiosk registered and the demo people in
     its person registry."""
     settings = BackendSettings(
+        service_catalogue_path=backend_catalogue,
         var_dir=tmp_path / "backend",
         database_url=f"sqlite:///{tmp_path / 'station.db'}",
         secret_key="kiosk-tests-master-secret",

@@ -8,6 +8,7 @@ holds. The citizen's hand is the simulator's ``place_finger`` / ``lift_finger``.
 from __future__ import annotations
 
 import contextlib
+import json
 import queue
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +41,19 @@ def face_only(profile: KioskProfile) -> KioskProfile:
     """The profile with no service asking for fingerprints: the face, the form, the fee."""
     services = [s.model_copy(update={"fingers": []}) for s in profile.services]
     return profile.model_copy(update={"services": services})
+
+
+def catalogue_of(profile: KioskProfile) -> str:
+    """A backend service catalogue (TOML) requiring exactly what ``profile``'s kiosk asks."""
+    lines: list[str] = []
+    for service in profile.services:
+        lines += [
+            f"[services.{service.code}]",
+            f'identity = "{service.identity}"',
+            f"fingers = {json.dumps(service.fingers)}",
+            f"fee = {'true' if service.fee else 'false'}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 class FingerSessionDriver:

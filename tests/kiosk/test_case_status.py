@@ -27,7 +27,7 @@ def submission(number: int) -> CaseSubmission:
         language="ru",
         text="На рынке продают контрабандные сигареты.",
         consent=True,
-        submitted_at=datetime(2025, 11, 22, 6, 0, tzinfo=UTC),
+        submitted_at=datetime.now(UTC),
     )
 
 

@@ -4,6 +4,8 @@ verification over HTTP against its person registry."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backend.commands import show_case_identity_command
@@ -15,7 +17,7 @@ from kiosk.runtime import KioskRuntime
 from kiosk.session import ErrorCode, Step
 from payments.provider_simulator import PaymeSimulator
 from tests.kiosk.face_session_driver import FaceSessionDriver
-from tests.kiosk.finger_session_driver import face_only
+from tests.kiosk.finger_session_driver import catalogue_of, face_only
 from tests.kiosk.real_parts import RunningBackend
 
 OBAMA = demo_person("obama")
@@ -25,6 +27,14 @@ OBAMA = demo_person("obama")
 def kiosk_profile(kiosk_profile: KioskProfile) -> KioskProfile:
     """No fingerprints: they are tested on their own (test_finger_capture)."""
     return face_only(kiosk_profile)
+
+
+@pytest.fixture
+def backend_catalogue(kiosk_profile: KioskProfile, tmp_path: Path) -> Path:
+    """The backend requires what this kiosk asks: no fingerprints either."""
+    path = tmp_path / "services.toml"
+    path.write_text(catalogue_of(kiosk_profile))
+    return path
 
 
 @pytest.fixture

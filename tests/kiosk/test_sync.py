@@ -53,9 +53,9 @@ def store(outbox: Outbox) -> Callable[..., CaseSubmission]:
         submission = CaseSubmission(
             submission_id=uuid.uuid4(),
             case_number=make_case_number(kiosk_code, outbox.next_sequence()),
-            service_code="work_permit",
+            service_code="mahalla_appeal",
             service_kind="appeal",
-            category_code="refusal",
+            category_code="other",
             language="ru",
             text="Прошу пересмотреть отказ в разрешении на работу",
             consent=True,

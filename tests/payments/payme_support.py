@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import StarletteDeprecationWarning
@@ -148,3 +149,20 @@ def create_order(
     response = client.post(ORDERS_PATH, json=order_request(service_code), headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+# The fee rules alone, for tests of payments: face and fingerprint requirements are tested apart.
+FEE_ONLY_CATALOGUE = """
+[services.id_card]
+fee = true
+[services.passport]
+fee = true
+[services.general_application]
+"""
+
+
+def fee_only_settings(settings: BackendSettings, directory: Path) -> BackendSettings:
+    """``settings`` with a service catalogue whose cases need only their fee paid."""
+    catalogue = directory / "services.toml"
+    catalogue.write_text(FEE_ONLY_CATALOGUE)
+    return settings.model_copy(update={"service_catalogue_path": catalogue})
