@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
+from backend.audit_anchors import anchor_if_changed, load_signing_key
 from backend.body_limit import BodySizeLimitMiddleware
 from backend.db import Database
 from backend.db_types import utc_now
@@ -78,7 +79,8 @@ def create_app(
     """
     settings = settings or BackendSettings()
     settings.resolved_secret_key  # noqa: B018 - create or read the master secret before serving
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
+    anchor_signing_key = load_signing_key(settings.resolved_audit_signing_key_path)
     sealer = DataSealer.from_settings(settings)
 
     fleet_events = FleetEvents()
@@ -91,9 +93,14 @@ def create_app(
         def prune_once() -> None:
             fleet.run_history_pruning(database, settings, app.state.fleet_clock())
 
+        def anchor_once() -> None:
+            with database.reading() as session:
+                anchor_if_changed(session, anchor_signing_key, settings.resolved_audit_anchor_path)
+
         background = [
             asyncio.create_task(sweep_forever(sweep_once, settings.fleet_sweep_seconds)),
             asyncio.create_task(sweep_forever(prune_once, HISTORY_PRUNING_SECONDS)),
+            asyncio.create_task(sweep_forever(anchor_once, settings.audit_anchor_seconds)),
         ]
         yield
         for task in background:

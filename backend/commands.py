@@ -8,7 +8,15 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from backend.audit import verify_audit_chain
+from backend.audit import seal_legacy_chain
+from backend.audit_anchors import (
+    Anchor,
+    anchor_if_changed,
+    load_public_key,
+    load_signing_key,
+    public_key_pem,
+)
+from backend.audit_report import AuditReport, build_audit_report
 from backend.case_states import CaseState
 from backend.db import Database
 from backend.db_types import utc_now
@@ -34,10 +42,28 @@ logger = logging.getLogger(__name__)
 PAYMENT_CASE_GRACE = timedelta(hours=1)
 
 
+def open_database(settings: BackendSettings) -> Database:
+    """The configured database, with the audit key its audit entries are signed with."""
+    return Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
+
+
 def migrate(settings: BackendSettings | None = None) -> None:
-    """Bring the configured database to the newest schema."""
+    """Bring the configured database to the newest schema; an audit chain written before
+    keying is sealed once under the audit key."""
     settings = settings or BackendSettings()
     upgrade_database(settings.resolved_database_url, settings)
+    database = open_database(settings)
+    try:
+        with database.transaction() as session:
+            seal = seal_legacy_chain(session)
+    except ValueError as error:
+        # The schema is upgraded all the same; `station audit verify` keeps reporting the damage.
+        logger.error("%s", error)
+        return
+    finally:
+        database.dispose()
+    if seal is not None:
+        logger.info("audit chain keyed: %s", seal.details)
 
 
 def register_kiosk_command(
@@ -51,7 +77,7 @@ def register_kiosk_command(
     """Provision a kiosk (migrating first) and return its credential; shown once, never stored."""
     settings = settings or BackendSettings()
     migrate(settings)
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             return register_kiosk(session, code, name, office, rotate=rotate, actor=actor)
@@ -73,7 +99,7 @@ def kiosk_sequence_floor_command(settings: BackendSettings | None, code: str) ->
 def revoke_kiosk_command(settings: BackendSettings | None, code: str, actor: str = "cli") -> None:
     """Revoke a kiosk's credential; it gets 401 from its next request on."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             revoke_kiosk(session, code, actor=actor)
@@ -90,7 +116,7 @@ def change_case_state_command(
 ) -> str:
     """Move a case to another state (if allowed) and return the state it is now in."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             return change_case_state(session, case_number, to_state, actor, note).state
@@ -98,18 +124,63 @@ def change_case_state_command(
         database.dispose()
 
 
-def verify_audit_command(settings: BackendSettings | None = None) -> bool:
-    """Whether the audit chain is intact; the first broken entry is logged."""
+def audit_report_command(
+    settings: BackendSettings | None = None,
+    anchors_path: Path | None = None,
+    public_key_path: Path | None = None,
+) -> AuditReport:
+    """Check the chain, its newest anchor and the cases; an anchor file or public key given
+    explicitly must exist, the defaults may not yet."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    anchors = anchors_path or settings.resolved_audit_anchor_path
+    if public_key_path is not None:
+        public_key = load_public_key(public_key_path.read_bytes())
+    elif settings.resolved_audit_signing_key_path.exists():
+        public_key = load_signing_key(settings.resolved_audit_signing_key_path).public_key()
+    else:
+        public_key = None
+    database = open_database(settings)
     try:
         with database.reading() as session:
-            intact, first_bad_id = verify_audit_chain(session)
+            return build_audit_report(
+                session,
+                settings.resolved_audit_key,
+                anchors,
+                public_key,
+                require_anchor=anchors_path is not None,
+            )
     finally:
         database.dispose()
-    if not intact:
-        logger.error("audit chain broken at entry %s", first_bad_id)
-    return intact
+
+
+def verify_audit_command(settings: BackendSettings | None = None) -> bool:
+    """Whether the audit log is intact; the findings are logged."""
+    report = audit_report_command(settings)
+    for finding in report.findings:
+        logger.error("audit: %s", finding)
+    return report.intact
+
+
+def anchor_audit_command(settings: BackendSettings | None = None) -> Anchor:
+    """Sign the chain's head now and append it to the anchor file."""
+    settings = settings or BackendSettings()
+    signing_key = load_signing_key(settings.resolved_audit_signing_key_path)
+    database = open_database(settings)
+    try:
+        with database.reading() as session:
+            anchor = anchor_if_changed(
+                session, signing_key, settings.resolved_audit_anchor_path, force=True
+            )
+    finally:
+        database.dispose()
+    assert anchor is not None  # forced
+    return anchor
+
+
+def audit_public_key_command(settings: BackendSettings | None = None) -> str:
+    """The PEM public key the anchors verify with (the signing key is made if missing)."""
+    settings = settings or BackendSettings()
+    return public_key_pem(load_signing_key(settings.resolved_audit_signing_key_path))
 
 
 def seed_registry_command(settings: BackendSettings | None, folder: Path) -> int:
@@ -133,7 +204,7 @@ def show_case_identity_command(settings: BackendSettings | None, case_number: st
     """The face verification, fingerprints and duplicate hits of a case, as text for an officer
     or auditor."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     sealer = DataSealer.from_settings(settings)
     try:
         with database.reading() as session:
@@ -154,7 +225,7 @@ def list_payments_command(
     settings = settings or BackendSettings()
     now = now or utc_now()
     day = _report_day(day, now)
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.reading() as session:
             return render_day(day, day_orders(session, day, now))
@@ -172,7 +243,7 @@ def reconcile_payments_command(
     settings = settings or BackendSettings()
     now = now or utc_now()
     day = _report_day(day, now)
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.reading() as session:
             result = reconcile_day(day_orders(session, day, now), day, now, grace)
@@ -191,7 +262,7 @@ def add_staff_command(
     """Create a staff account (migrating first); the password is hashed with argon2id."""
     settings = settings or BackendSettings()
     migrate(settings)
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             add_staff_user(session, username, password, role, "cli", _hasher(settings))
@@ -202,7 +273,7 @@ def add_staff_command(
 def list_staff_command(settings: BackendSettings | None = None) -> str:
     """Staff accounts as a table: username, role, disabled."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.reading() as session:
             users = list_staff_users(session)
@@ -221,7 +292,7 @@ def set_staff_password_command(
 ) -> None:
     """Replace a staff password; that user's sessions end."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             set_staff_password(session, username, password, "cli", _hasher(settings))

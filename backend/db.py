@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_LOCK_OPTION = "station_write_lock"
+AUDIT_KEY_INFO = "station_audit_key"
 
 
 def make_engine(url: str) -> Engine:
@@ -72,14 +73,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    """One engine and its two kinds of session: reading, and writing (serialized on SQLite)."""
+    """One engine and its two kinds of session: reading, and writing (serialized on SQLite).
 
-    def __init__(self, url: str) -> None:
+    ``audit_key`` (the audit chain's HMAC key, from the settings, never from the database)
+    reaches the audit functions through each session's ``info``.
+    """
+
+    def __init__(self, url: str, audit_key: bytes | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._reading = sessionmaker(self.engine, expire_on_commit=False)
+        info = {AUDIT_KEY_INFO: audit_key} if audit_key else {}
+        self._reading = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writing = sessionmaker(
-            self.engine.execution_options(**{WRITE_LOCK_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_LOCK_OPTION: True}),
+            expire_on_commit=False,
+            info=info,
         )
 
     def reading(self) -> Session:

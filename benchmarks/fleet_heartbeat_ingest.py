@@ -42,6 +42,7 @@ from config.settings import PROJECT_ROOT
 
 KIOSK_CODE_DIGITS = 4
 STARTUP_SECONDS = 30.0
+AUDIT_KEY = "fleet-heartbeat-ingest-benchmark-audit-key"
 
 
 def free_port() -> int:
@@ -72,7 +73,7 @@ def own_database(url: str | None, work: Path) -> Iterator[str]:
 def register_fleet(database_url: str, kiosks: int) -> list[str]:
     """Migrate and register ``kiosks`` kiosks; their credentials."""
     upgrade_database(database_url)
-    database = Database(database_url)
+    database = Database(database_url, audit_key=AUDIT_KEY.encode())
     try:
         with database.transaction() as session:
             return [
@@ -92,6 +93,7 @@ def backend_process(database_url: str, interval: float, work: Path) -> Iterator[
         "STATION_DATABASE_URL": database_url,
         "STATION_VAR_DIR": str(work / "backend"),
         "STATION_SECRET_KEY": "fleet-heartbeat-ingest-benchmark",
+        "STATION_AUDIT_KEY": AUDIT_KEY,
         "STATION_HEARTBEAT_INTERVAL_SECONDS": str(interval),
         "STATION_KIOSK_OFFLINE_AFTER_SECONDS": str(max(45.0, 3 * interval)),
     }

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from cli.audit import add_audit_commands
 from cli.devices import add_devices_commands
 from config.settings import PROJECT_ROOT, BackendSettings, KioskSettings
 
@@ -29,12 +30,6 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     migrate(settings)
     print(f"database is at the newest revision: {settings.resolved_database_url}")
     return 0
-
-
-def _audit_verify(args: argparse.Namespace) -> int:
-    from backend.commands import verify_audit_command
-
-    return 0 if verify_audit_command(BackendSettings()) else 1
 
 
 def _kiosk_register(args: argparse.Namespace) -> int:
@@ -278,9 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every migration").set_defaults(func=_db_upgrade)
 
-    audit = sub.add_parser("audit", help="audit log")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="verify the hash chain").set_defaults(func=_audit_verify)
+    add_audit_commands(sub)
 
     kiosk = sub.add_parser("kiosk", help="register, revoke or run a kiosk")
     kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", required=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -110,6 +112,23 @@ class BackendSettings(BaseSettings):
     fleet_events_ping_seconds: float = Field(
         default=15, gt=0, description="comment pings keeping the live event stream open"
     )
+    audit_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="HMAC key of the audit chain (32+ characters), kept out of the database; "
+        "generated under var/ when unset.",
+    )
+    audit_anchor_seconds: float = Field(
+        default=60, gt=0, description="how often the audit chain's head is anchored, if changed"
+    )
+    audit_anchor_path: Path | None = Field(
+        default=None,
+        description="append-only JSONL of signed heads (default var/audit_anchors.jsonl)",
+    )
+    audit_signing_key_path: Path | None = Field(
+        default=None,
+        description="Ed25519 key signing the anchors (default var/audit_signing_key.pem)",
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -128,6 +147,32 @@ class BackendSettings(BaseSettings):
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+    @cached_property
+    def resolved_audit_key(self) -> bytes:
+        """The audit chain's HMAC key; created once under var/ (0600), never in the database."""
+        if self.audit_key:
+            return self.audit_key.encode()
+        return _read_or_create_secret(self.var_dir / "audit_key")
+
+    @property
+    def resolved_audit_anchor_path(self) -> Path:
+        return self.audit_anchor_path or self.var_dir / "audit_anchors.jsonl"
+
+    @property
+    def resolved_audit_signing_key_path(self) -> Path:
+        return self.audit_signing_key_path or self.var_dir / "audit_signing_key.pem"
+
+
+def _read_or_create_secret(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 from the start, so the key is never readable by others even briefly.
+        with contextlib.suppress(FileExistsError):
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
 
 
 class KioskSettings(BaseSettings):

@@ -19,4 +19,4 @@ async def sweep_forever(sweep_once: Callable[[], None], every_seconds: float) ->
         try:
             await run_in_threadpool(sweep_once)
         except Exception:
-            logger.exception("offline sweep failed")
+            logger.exception("periodic task %s failed", getattr(sweep_once, "__name__", sweep_once))

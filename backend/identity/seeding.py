@@ -37,7 +37,7 @@ def seed_demo_registry(
     """
     encode = encoder or portrait_encoder(settings.face_match)
     sealer = DataSealer.from_settings(settings)
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
     seeded: list[SeedPerson] = []
     try:
         for demo in DEMO_PEOPLE:

@@ -82,7 +82,7 @@ def settings(database_url: str, tmp_path: Path) -> BackendSettings:
 
 @pytest.fixture
 def database(settings: BackendSettings) -> Iterator[Database]:
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
     yield database
     database.dispose()
 

@@ -48,7 +48,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0008"
+    assert revision == "0009"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

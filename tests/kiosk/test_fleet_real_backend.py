@@ -28,7 +28,10 @@ from tests.kiosk.test_fleet_heartbeat import WITHOUT_BIOMETRICS, sample_png
 
 @pytest.fixture
 def database(station_backend: RunningBackend) -> Iterator[Database]:
-    database = Database(station_backend.settings.resolved_database_url)
+    database = Database(
+        station_backend.settings.resolved_database_url,
+        audit_key=station_backend.settings.resolved_audit_key,
+    )
     yield database
     database.engine.dispose()
 

@@ -57,7 +57,7 @@ HEALTHY_DEVICES: list[dict[str, Any]] = [
 
 def add_staff_users(settings: BackendSettings, accounts: dict[str, tuple[str, str]]) -> None:
     """Create staff accounts (username -> (role, password)) as ``station staff add`` does."""
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
     try:
         with database.transaction() as session:
             for username, (role, password) in accounts.items():
