@@ -97,7 +97,7 @@ def store(outbox: Outbox, profile: KioskProfile) -> Callable[..., CaseSubmission
         submission = CaseSubmission(
             submission_id=uuid.uuid4(),
             case_number=make_case_number(kiosk_code or profile.kiosk.code, outbox.next_sequence()),
-            service_code="work_permit",
+            service_code="mahalla_appeal",
             service_kind="appeal",
             category_code="refusal",
             language=language,
