@@ -34,6 +34,8 @@ TABLES = {
     "kiosk_screenshots",
     "staff_users",
     "staff_sessions",
+    "staff_recovery_codes",
+    "staff_login_throttles",
     "alembic_version",
 }
 
@@ -48,7 +50,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(database_url: str) -> Non
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert revision == "0005"
+    assert revision == "0007"
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

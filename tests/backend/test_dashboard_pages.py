@@ -11,8 +11,11 @@ import pytest
 from backend.db import Database
 from backend.db_types import utc_now
 from backend.fleet.staff_deps import SESSION_COOKIE
+from backend.identity.sealing import DataSealer
 from backend.routers.dashboard import STATIC_DIR, STATIC_PATH
-from backend.services.staff import add_staff_user, login
+from backend.services.staff import LoginAttempt, NewSession, add_staff_user, login
+from config.settings import BackendSettings
+from tests.backend.staff_support import FAST_HASHER, PASSWORD, enrol, totp_code
 
 STATIC_FILES = sorted(path.name for path in STATIC_DIR.iterdir())
 ALL_COMMANDS = [
@@ -26,16 +29,21 @@ ALL_COMMANDS = [
 
 
 @pytest.fixture
-def sign_in(client, database: Database) -> Callable[[str], None]:
-    """Give the client the session cookie of a new staff member with this role."""
+def sign_in(client, settings: BackendSettings, database: Database) -> Callable[..., None]:
+    """Give the client the session cookie of a new staff member with this role (enrolled in
+    a second factor unless ``enrolled=False``)."""
 
-    def _sign_in(role: str) -> None:
+    def _sign_in(role: str, enrolled: bool = True) -> None:
         username = f"{role}.one"
         with database.transaction() as session:
-            add_staff_user(session, username, "a long enough password", role)
+            add_staff_user(session, username, PASSWORD, role, hasher=FAST_HASHER)
+        code = totp_code(enrol(settings, database, username)) if enrolled else ""
+        attempt = LoginAttempt(utc_now(), "testclient", DataSealer.from_settings(settings))
+        with database.transaction() as session:
             opened = login(
-                session, username, "a long enough password", utc_now(), timedelta(hours=1)
+                session, username, PASSWORD, code, attempt, timedelta(hours=1), FAST_HASHER
             )
+        assert isinstance(opened, NewSession), opened
         client.cookies.set(SESSION_COOKIE, opened.token)
 
     return _sign_in
