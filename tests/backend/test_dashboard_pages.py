@@ -95,6 +95,41 @@ def test_login_page_sends_a_signed_in_member_to_the_overview(client, sign_in) ->
     assert response.headers["location"] == "/fleet"
 
 
+def test_login_page_asks_for_the_authenticator_code(client) -> None:
+    html = client.get("/fleet/login").text
+    assert '<label for="code">' in html and 'autocomplete="one-time-code"' in html
+
+
+@pytest.mark.parametrize("path", ["/fleet", "/fleet/kiosks/0042", "/fleet/login"])
+def test_a_session_without_a_second_factor_is_sent_to_the_enrolment(
+    client, sign_in, path: str
+) -> None:
+    sign_in("operator", enrolled=False)
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/fleet/enrol"
+
+
+def test_enrolment_page_has_the_qr_code_the_code_form_and_its_script(client, sign_in) -> None:
+    assert client.get("/fleet/enrol", follow_redirects=False).headers["location"] == (
+        "/fleet/login?next=/fleet/enrol"
+    )
+    sign_in("technician", enrolled=False)
+    response = client.get("/fleet/enrol")
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="enrol-qr"' in html and 'id="enrol-secret"' in html
+    assert '<label for="enrol-code">' in html and 'id="recovery-codes"' in html
+    assert f'src="{STATIC_PATH}/enrol.js"' in html
+    assert "img-src 'self' data:" in response.headers["content-security-policy"]
+
+
+def test_enrolment_page_sends_an_enrolled_member_to_the_overview(client, sign_in) -> None:
+    sign_in("viewer")
+    response = client.get("/fleet/enrol", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/fleet"
+
+
 def test_kiosk_page_escapes_the_code(client, sign_in) -> None:
     sign_in("operator")
     response = client.get("/fleet/kiosks/<b>x")
