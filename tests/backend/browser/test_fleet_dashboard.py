@@ -66,6 +66,8 @@ def sign_in(driver: Any, dashboard: Dashboard, username: str) -> None:
     wait_for(lambda: "/fleet/login" in driver.current_url)
     driver.find_element("id", "username").send_keys(username)
     driver.find_element("id", "password").send_keys(PASSWORDS[username][1])
+    code = dashboard.authenticator.code(dashboard.secrets[username])
+    driver.find_element("id", "code").send_keys(code)
     driver.find_element("id", "login-submit").click()
     wait_for(lambda: driver.current_url.rstrip("/").endswith("/fleet"))
     wait_for(lambda: username in driver.find_element("id", "who").text)
