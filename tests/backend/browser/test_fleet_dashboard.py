@@ -144,7 +144,7 @@ def test_wrong_password_stays_on_the_login_page(browser: Any, dashboard: Dashboa
     browser.find_element("id", "login-submit").click()
     error = browser.find_element("id", "login-error")
     wait_for(lambda: error.is_displayed())
-    assert "Wrong username or password" in error.text
+    assert "Wrong username, password or authenticator code" in error.text
     assert "/fleet/login" in browser.current_url
 
 
