@@ -60,10 +60,14 @@ HEALTHY_DEVICES: list[dict[str, Any]] = [
 
 
 def add_staff_users(
-    settings: BackendSettings, accounts: dict[str, tuple[str, str]], enrolled: bool = True
+    settings: BackendSettings,
+    accounts: dict[str, tuple[str, str]],
+    enrolled: bool = True,
+    known_secrets: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Create staff accounts (username -> (role, password)) as ``station staff add`` does,
-    each with an enrolled authenticator unless ``enrolled=False``; username -> its secret."""
+    each with an enrolled authenticator (its secret from ``known_secrets``, else a new one)
+    unless ``enrolled=False``; username -> its secret."""
     database = Database(settings.resolved_database_url)
     sealer = DataSealer.from_settings(settings)
     secrets: dict[str, str] = {}
@@ -72,7 +76,9 @@ def add_staff_users(
             for username, (role, password) in accounts.items():
                 user = add_staff_user(session, username, password, role)
                 if enrolled:
-                    secrets[username] = pyotp.random_base32()
+                    secrets[username] = (known_secrets or {}).get(username) or (
+                        pyotp.random_base32()
+                    )
                     enrol_known_secret(session, user, secrets[username], sealer)
     finally:
         database.dispose()
