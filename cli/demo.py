@@ -197,7 +197,7 @@ def _enrol_demo_authenticators() -> None:
 
 
 def _staff_rows(base_url: str, metrics_token: str) -> list[tuple[str, str]]:
-    python = Path(sys.executable).name
+    python = sys.executable
     code_of = f"{python} -c \"import pyotp; print(pyotp.TOTP('<key>').now())\""
     keys = ", ".join(f"{name} {DEMO_TOTP_SECRETS[name]}" for name, _role in DEMO_STAFF)
     return [
