@@ -38,9 +38,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_recovery_codes")),
     )
-    op.create_index(
-        op.f("ix_staff_recovery_codes_user_id"), "staff_recovery_codes", ["user_id"]
-    )
+    op.create_index(op.f("ix_staff_recovery_codes_user_id"), "staff_recovery_codes", ["user_id"])
     op.create_table(
         "staff_login_throttles",
         sa.Column("key_hash", sa.String(length=64), nullable=False),
