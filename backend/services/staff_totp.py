@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backend.audit import append_audit
+from backend.db_types import utc_now
 from backend.errors import SecondFactorCodeInvalid, SecondFactorEnrolled
 from backend.identity.sealing import DataSealer, sealing_context
 from backend.models import StaffRecoveryCode, StaffSession, StaffUser
@@ -162,7 +163,7 @@ def enrol_known_secret(session: Session, user: StaffUser, secret: str, sealer: D
     """Enable a given secret without a first code (the demo's accounts); no recovery codes."""
     pyotp.TOTP(secret).now()  # a malformed base32 secret fails here, not at the next login
     seal_secret(sealer, user, secret)
-    user.totp_enabled_at = user.created_at
+    user.totp_enabled_at = utc_now()
     user.totp_last_step = None
     session.execute(delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user.id))
 
