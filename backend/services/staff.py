@@ -187,9 +187,11 @@ def _refusal(
 ) -> StaffLoginFailed:
     """Count and audit a failed attempt (never its password); the one answer for all."""
     subject = f"staff:{user.username}" if user else "staff:unknown"
+    # The throttle rows first, the audit log's lock last, in every login: no deadlock.
+    locked = record_failure(session, username, attempt.address, attempt.now, attempt.policy)
     details = {"reason": reason, "address": attempt.address}
     append_audit(session, subject, "staff_login_failed", subject, details)
-    if record_failure(session, username, attempt.address, attempt.now, attempt.policy):
+    if locked:
         until = attempt.now + attempt.policy.lockout
         append_audit(session, "system", "staff_locked", subject, {"until": until.isoformat()})
     return StaffLoginFailed("wrong username or password")
@@ -218,7 +220,8 @@ def login(
     if refused is not None:
         error = StaffLoginLocked if refused.locked else StaffLoginThrottled
         return error(refused.retry_after_seconds)
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    # Locked, so that two logins at once cannot both spend the same authenticator code.
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username).with_for_update())
     stored = user.password_hash if user else _unknown_user_hash(hasher)
     matches = _password_matches(hasher, stored, password)
     if user is None or not matches:

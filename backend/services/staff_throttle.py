@@ -73,21 +73,41 @@ def _seconds_until(moment: datetime, now: datetime) -> int:
 
 
 def _row(session: Session, key_hash: str) -> StaffLoginThrottle | None:
-    # FOR UPDATE: parallel attempts on PostgreSQL count one after another, never both as "n".
     return session.scalar(
         select(StaffLoginThrottle).where(StaffLoginThrottle.key_hash == key_hash).with_for_update()
     )
 
 
+def _locked_row(session: Session, key_hash: str, now: datetime) -> StaffLoginThrottle:
+    """The key's row, made if missing, locked for this transaction (FOR UPDATE on PostgreSQL)."""
+    row = _row(session, key_hash)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(StaffLoginThrottle(key_hash=key_hash, failures=0, last_failure_at=now))
+                session.flush()
+        except IntegrityError:
+            pass  # made by a parallel attempt, which we waited for
+        row = _row(session, key_hash)
+        assert row is not None
+    return row
+
+
 def check_throttle(session: Session, username: str, address: str, now: datetime) -> Refusal | None:
-    """None when an attempt may go ahead; else how long to wait."""
-    account = _row(session, account_key(username))
-    if account is not None and account.locked_until is not None and account.locked_until > now:
+    """None when an attempt may go ahead; else how long to wait.
+
+    Locks the account's row, then the address's, for the rest of the transaction: parallel
+    attempts on one account or address count one after another, and always lock in this
+    order, so they cannot deadlock.
+    """
+    account = _locked_row(session, account_key(username), now)
+    address_row = _locked_row(session, address_key(address), now)
+    if account.locked_until is not None and account.locked_until > now:
         return Refusal(_seconds_until(account.locked_until, now), locked=True)
     waits = [
         row.blocked_until
-        for row in (account, _row(session, address_key(address)))
-        if row is not None and row.blocked_until is not None and row.blocked_until > now
+        for row in (account, address_row)
+        if row.blocked_until is not None and row.blocked_until > now
     ]
     if waits:
         return Refusal(_seconds_until(max(waits), now), locked=False)
@@ -97,16 +117,7 @@ def check_throttle(session: Session, username: str, address: str, now: datetime)
 def _count_failure(
     session: Session, key_hash: str, now: datetime, policy: ThrottlePolicy, free: int
 ) -> StaffLoginThrottle:
-    row = _row(session, key_hash)
-    if row is None:
-        try:
-            with session.begin_nested():
-                row = StaffLoginThrottle(key_hash=key_hash, failures=0, last_failure_at=now)
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            row = _row(session, key_hash)
-            assert row is not None
+    row = _locked_row(session, key_hash, now)
     lock_over = row.locked_until is not None and row.locked_until <= now
     if lock_over or now - row.last_failure_at > policy.memory:
         row.failures = 0
@@ -122,8 +133,9 @@ def record_failure(
     session: Session, username: str, address: str, now: datetime, policy: ThrottlePolicy
 ) -> bool:
     """Count a failed attempt on the account name and the address; True when it locks."""
-    _count_failure(session, address_key(address), now, policy, policy.address_free_failures)
+    # Both rows are already locked by check_throttle, in its order.
     account = _count_failure(session, account_key(username), now, policy, policy.free_failures)
+    _count_failure(session, address_key(address), now, policy, policy.address_free_failures)
     if account.failures >= policy.lockout_failures and account.locked_until is None:
         account.locked_until = now + policy.lockout
         return True
@@ -140,12 +152,19 @@ def forget_account_failures(session: Session, username: str) -> bool:
 
 def prune_throttles(session: Session, now: datetime, policy: ThrottlePolicy) -> None:
     """Drop rows that no longer slow anyone down, so guessed names do not pile up."""
-    session.execute(
-        delete(StaffLoginThrottle).where(
-            StaffLoginThrottle.last_failure_at < now - policy.memory,
-            or_(
-                StaffLoginThrottle.locked_until.is_(None),
-                StaffLoginThrottle.locked_until < now,
-            ),
+    # Rows another login holds are skipped (PostgreSQL): waiting on them could deadlock.
+    stale = list(
+        session.scalars(
+            select(StaffLoginThrottle.key_hash)
+            .where(
+                StaffLoginThrottle.last_failure_at < now - policy.memory,
+                or_(
+                    StaffLoginThrottle.locked_until.is_(None),
+                    StaffLoginThrottle.locked_until < now,
+                ),
+            )
+            .with_for_update(skip_locked=True)
         )
     )
+    if stale:
+        session.execute(delete(StaffLoginThrottle).where(StaffLoginThrottle.key_hash.in_(stale)))

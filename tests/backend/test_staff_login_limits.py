@@ -3,7 +3,9 @@ the database; lockout and its end by time or by ``station staff unlock``; and th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,9 +17,14 @@ from backend.db import Database
 from backend.db_types import utc_now
 from backend.errors import DomainError, StaffLoginFailed, StaffLoginLocked, StaffLoginThrottled
 from backend.identity.sealing import DataSealer
-from backend.models import AuditEntry
+from backend.models import AuditEntry, StaffLoginThrottle
 from backend.services.staff import LoginAttempt, NewSession, add_staff_user, login
-from backend.services.staff_throttle import ThrottlePolicy, check_throttle
+from backend.services.staff_throttle import (
+    ThrottlePolicy,
+    account_key,
+    address_key,
+    check_throttle,
+)
 from cli.main import main as station
 from config.settings import BackendSettings
 from tests.backend.staff_support import FAST_COSTS, FAST_HASHER, PASSWORD
@@ -203,3 +210,30 @@ def test_a_failed_login_of_an_unknown_name_is_audited_without_the_name(
     assert entry is not None and entry.subject == "staff:unknown"
     assert typed not in entry.details and WRONG not in entry.details
     assert '"address": "testclient"' in entry.details
+
+
+def test_parallel_failures_are_each_counted(settings: BackendSettings, database: Database) -> None:
+    with database.transaction() as session:
+        add_staff_user(session, "alice", PASSWORD, "operator", hasher=FAST_HASHER)
+    now = utc_now()
+    parallel = 6
+    start = threading.Barrier(parallel)
+
+    def fail_once(_index: int) -> DomainError | NewSession:
+        start.wait()
+        return attempt(settings, database, WRONG, now)
+
+    with ThreadPoolExecutor(parallel) as pool:
+        outcomes = list(pool.map(fail_once, range(parallel)))
+
+    # Attempts that ran one after another may see the wait the earlier ones imposed; none of
+    # the failures may be lost to another that counted at the same time.
+    failed = [outcome for outcome in outcomes if isinstance(outcome, StaffLoginFailed)]
+    assert all(isinstance(outcome, DomainError) for outcome in outcomes)
+    assert len(failed) > POLICY.free_failures
+    with database.reading() as session:
+        rows = [
+            session.get(StaffLoginThrottle, key)
+            for key in (account_key("alice"), address_key("10.0.0.7"))
+        ]
+    assert [row.failures if row else 0 for row in rows] == [len(failed), len(failed)]
