@@ -49,7 +49,9 @@ class ThrottlePolicy:
         """The wait imposed after this many failures, or None while they are still free."""
         if failures <= free:
             return None
-        return min(self.max_delay, self.first_delay * 2 ** (failures - free - 1))
+        # Doublings beyond 2**32 change nothing but would overflow a timedelta.
+        doublings = min(failures - free - 1, 32)
+        return min(self.max_delay, self.first_delay * 2**doublings)
 
 
 def account_key(username: str) -> str:

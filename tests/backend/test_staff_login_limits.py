@@ -237,3 +237,7 @@ def test_parallel_failures_are_each_counted(settings: BackendSettings, database:
             for key in (account_key("alice"), address_key("10.0.0.7"))
         ]
     assert [row.failures if row else 0 for row in rows] == [len(failed), len(failed)]
+
+
+def test_the_wait_stays_at_its_cap_however_many_failures_an_address_piles_up() -> None:
+    assert POLICY.delay_after(10_000, POLICY.free_failures) == POLICY.max_delay
