@@ -132,6 +132,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.state.settings = settings
     app.state.database = database
+    app.state.data_sealer = sealer
     app.state.face_verification = FaceVerificationService(
         database,
         person_registry or DatabasePersonRegistry(database, sealer),
@@ -179,7 +180,10 @@ def create_app(
     for module in routers:
         app.include_router(module.router)
     app.add_api_route(
-        METRICS_PATH, metrics_endpoint(metrics), methods=["GET"], include_in_schema=False
+        METRICS_PATH,
+        metrics_endpoint(metrics, settings.metrics_token),
+        methods=["GET"],
+        include_in_schema=False,
     )
     app.include_router(dashboard.router)
     app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="fleet-static")

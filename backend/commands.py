@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
-from backend.audit import seal_legacy_chain
+from backend.audit import append_audit, seal_legacy_chain
 from backend.audit_anchors import (
     Anchor,
     anchor_if_changed,
@@ -20,9 +21,11 @@ from backend.audit_report import AuditReport, build_audit_report
 from backend.case_states import CaseState
 from backend.db import Database
 from backend.db_types import utc_now
+from backend.errors import StaffUserNotFound
 from backend.identity.sealing import DataSealer
 from backend.identity.seeding import seed_demo_registry
 from backend.migrate import upgrade_database
+from backend.models import StaffUser
 from backend.services.cases import change_case_state
 from backend.services.fingerprint_report import fingerprint_report
 from backend.services.identity_report import identity_report
@@ -32,8 +35,11 @@ from backend.services.staff import (
     add_staff_user,
     list_staff_users,
     password_hasher,
+    reset_staff_second_factor,
     set_staff_password,
+    unlock_staff_user,
 )
+from backend.services.staff_totp import enrol_known_secret
 from config.settings import BackendSettings
 
 logger = logging.getLogger(__name__)
@@ -88,7 +94,7 @@ def register_kiosk_command(
 def kiosk_sequence_floor_command(settings: BackendSettings | None, code: str) -> int:
     """The highest case sequence stored for a kiosk (a reinstalled kiosk numbers above it)."""
     settings = settings or BackendSettings()
-    database = Database(settings.resolved_database_url)
+    database = open_database(settings)
     try:
         with database.transaction() as session:
             return kiosk_sequence_floor_by_code(session, code)
@@ -270,6 +276,12 @@ def add_staff_command(
         database.dispose()
 
 
+def _second_factor_state(user: StaffUser) -> str:
+    if user.totp_enabled_at is not None:
+        return "authenticator"
+    return "enrolment pending" if user.totp_secret else "not enrolled"
+
+
 def list_staff_command(settings: BackendSettings | None = None) -> str:
     """Staff accounts as a table: username, role, disabled."""
     settings = settings or BackendSettings()
@@ -277,9 +289,10 @@ def list_staff_command(settings: BackendSettings | None = None) -> str:
     try:
         with database.reading() as session:
             users = list_staff_users(session)
-            lines = [f"{'username':<24} {'role':<12} state"]
+            lines = [f"{'username':<24} {'role':<12} {'state':<9} second factor"]
             lines += [
-                f"{user.username:<24} {user.role:<12} {'disabled' if user.disabled else 'active'}"
+                f"{user.username:<24} {user.role:<12} "
+                f"{'disabled' if user.disabled else 'active':<9} {_second_factor_state(user)}"
                 for user in users
             ]
     finally:
@@ -296,5 +309,42 @@ def set_staff_password_command(
     try:
         with database.transaction() as session:
             set_staff_password(session, username, password, "cli", _hasher(settings))
+    finally:
+        database.dispose()
+
+
+def unlock_staff_command(settings: BackendSettings | None, username: str) -> None:
+    """End a staff account's login delays and lockout (audited)."""
+    settings = settings or BackendSettings()
+    database = open_database(settings)
+    try:
+        with database.transaction() as session:
+            unlock_staff_user(session, username, "cli")
+    finally:
+        database.dispose()
+
+
+def reset_staff_2fa_command(settings: BackendSettings | None, username: str) -> None:
+    """Forget a staff account's authenticator and recovery codes; it enrols at next login."""
+    settings = settings or BackendSettings()
+    database = open_database(settings)
+    try:
+        with database.transaction() as session:
+            reset_staff_second_factor(session, username, "cli")
+    finally:
+        database.dispose()
+
+
+def enrol_staff_totp_command(settings: BackendSettings | None, username: str, secret: str) -> None:
+    """Give a staff account a known authenticator secret (the demo's accounts); audited."""
+    settings = settings or BackendSettings()
+    database = open_database(settings)
+    try:
+        with database.transaction() as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+            if user is None:
+                raise StaffUserNotFound(f"no staff user {username}")
+            enrol_known_secret(session, user, secret, DataSealer.from_settings(settings))
+            append_audit(session, "cli", "staff_2fa_enrolled", f"staff:{user.username}")
     finally:
         database.dispose()

@@ -247,6 +247,36 @@ class StaffLoginFailed(DomainError):
     code = "login_failed"
 
 
+class StaffLoginThrottled(RateLimited):
+    """Too many recent failed logins of this account or from this address: wait."""
+
+    code = "login_throttled"
+
+
+class StaffLoginLocked(RateLimited):
+    """So many failed logins of this account name that it is locked for a while."""
+
+    code = "login_locked"
+
+
+class EnrolmentRequired(DomainError):
+    """A session opened by password alone: it must enrol a second factor first."""
+
+    code = "enrolment_required"
+
+
+class SecondFactorEnrolled(DomainError):
+    """The account already has a second factor; an administrator may reset it."""
+
+    code = "second_factor_enrolled"
+
+
+class SecondFactorCodeInvalid(DomainError):
+    """The authenticator code does not match the secret being enrolled."""
+
+    code = "code_invalid"
+
+
 class StaffNotAuthenticated(DomainError):
     """No valid staff session cookie."""
 

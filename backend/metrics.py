@@ -1,8 +1,9 @@
 """Prometheus metrics of one app: HTTP traffic by route template, and fleet and case gauges
-read from the database at scrape time (``GET /metrics``)."""
+read from the database at scrape time (``GET /metrics``, behind a bearer token)."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.db import Database
 from backend.fleet.views import AlertKind
+from backend.http_errors import error_response
 from backend.models import Case, Kiosk, KioskState
 from backend.services.fleet_alerts import open_alerts_by_kind
 
@@ -127,8 +129,24 @@ class MetricsMiddleware:
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
 
 
-def metrics_endpoint(metrics: AppMetrics) -> Callable[[Request], Response]:
-    def _endpoint(_request: Request) -> Response:
+def _bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def metrics_endpoint(metrics: AppMetrics, token: str | None) -> Callable[[Request], Response]:
+    """``GET /metrics`` for a scraper holding ``token``; without a token configured, 404."""
+
+    def _endpoint(request: Request) -> Response:
+        if not token:
+            return error_response(404, "not_found", "metrics are disabled")
+        if not hmac.compare_digest(_bearer_token(request).encode(), token.encode()):
+            return error_response(
+                401,
+                "not_authenticated",
+                "send Authorization: Bearer <STATION_METRICS_TOKEN>",
+                {"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return _endpoint

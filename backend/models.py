@@ -415,6 +415,10 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Sealed with the data key; set and not yet enabled while enrolment awaits its first code.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StaffSession(Base):
@@ -429,5 +433,30 @@ class StaffSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # Opened by a password alone: it may only enrol a second factor.
+    enrolment_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[StaffUser] = relationship()
+
+
+class StaffRecoveryCode(Base):
+    """A one-time code that stands in for the authenticator; argon2id hash, consumed on use."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[datetime | None]
+
+
+class StaffLoginThrottle(Base):
+    """Recent failed logins of one account or one client address (SHA-256 of the key)."""
+
+    __tablename__ = "staff_login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]

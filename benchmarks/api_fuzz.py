@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyotp
+
+from backend.commands import enrol_staff_totp_command
+from config.settings import BackendSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJECT_ROOT / "benchmarks" / "api_fuzz.toml"
@@ -87,10 +91,13 @@ def _wait_for_health(url: str, server: subprocess.Popen[bytes], timeout: float =
     raise RuntimeError("the backend did not answer /health in time")
 
 
-def _staff_session(url: str) -> tuple[str, str]:
+def _staff_session(url: str, var_dir: Path) -> tuple[str, str]:
+    """Sign the staff account in with its password and a code of its authenticator."""
+    secret = pyotp.random_base32()
+    enrol_staff_totp_command(BackendSettings(var_dir=var_dir), STAFF_USER, secret)
     response = httpx.post(
         f"{url}/api/v1/staff/login",
-        json={"username": STAFF_USER, "password": STAFF_PASSWORD},
+        json={"username": STAFF_USER, "password": STAFF_PASSWORD, "code": pyotp.TOTP(secret).now()},
         timeout=30,
     )
     response.raise_for_status()
@@ -125,7 +132,7 @@ def running_backend(folder: Path) -> Iterator[Backend]:
     )  # fmt: skip
     try:
         _wait_for_health(url, server)
-        cookie, csrf = _staff_session(url)
+        cookie, csrf = _staff_session(url, folder / "var")
         yield Backend(url, credential_file.read_text().strip(), cookie, csrf)
     finally:
         server.terminate()

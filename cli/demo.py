@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -26,6 +27,13 @@ PAYME_CHECKOUT_URL = f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/checkout/"
 DEMO_PAYME_KEY = "demo-payme-key"
 DEMO_STAFF = (("operator", "operator"), ("technician", "technician"), ("viewer", "viewer"))
 DEMO_STAFF_PASSWORD = "station-demo"
+# The demo accounts' authenticator secrets (base32), printed by the banner; fixed so that an
+# authenticator app set up once keeps working across demo runs.
+DEMO_TOTP_SECRETS = {
+    "operator": "DEMOPERATORQ3T7XK2MZ4WNA6HYRJ5VB",
+    "technician": "DEMOTECHNICIANP7Q2WX4K6M3ZRYA5HV",
+    "viewer": "DEMOVIEWERN6X3QK7T2WZ5MA4HRJYPBV",
+}
 
 
 def _station(*args: str) -> list[str]:
@@ -76,6 +84,8 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
     # The fee QR codes lead to the Payme simulator's checkout page, which pays with this key.
     env.setdefault("STATION_PAYME_KEY", DEMO_PAYME_KEY)
     env["STATION_CHECKOUT_BASE_URL"] = PAYME_CHECKOUT_URL
+    # Prometheus scrapes /metrics with this bearer token; a fresh one each run unless given.
+    env.setdefault("STATION_METRICS_TOKEN", secrets.token_urlsafe(24))
 
     code = kiosk_profile.kiosk.code
     credential_file = PROJECT_ROOT / kiosk_profile.backend.credential_file
@@ -100,6 +110,7 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
             )  # fmt: skip
             if done.returncode == 0:
                 break
+    _enrol_demo_authenticators()
 
     faces = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
     subprocess.run(
@@ -157,7 +168,10 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         _wait_until(scanner_link.exists, 15, "the scanner simulator")
         _wait_until(reader_link.exists, 15, "the fingerprint reader simulator")
         start("kiosk", _kiosk_command(profile, screenshots))
-        _print_banner(base_url, kiosk_profile.kiosk.code, receipts, screenshots, logs)
+        _print_banner(
+            base_url, kiosk_profile.kiosk.code, receipts, screenshots, logs,
+            env["STATION_METRICS_TOKEN"],
+        )  # fmt: skip
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:
@@ -171,7 +185,35 @@ def run_demo(port: int = 8000, profile: Path | None = None) -> int:
         stop_all()
 
 
-def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: Path) -> None:
+def _enrol_demo_authenticators() -> None:
+    """Give the demo accounts their known secrets, so they sign in without enrolling."""
+    from backend.commands import enrol_staff_totp_command
+    from config.settings import BackendSettings
+
+    # The environment the demo adds for its children changes nothing the database depends on.
+    settings = BackendSettings()
+    for username, _role in DEMO_STAFF:
+        enrol_staff_totp_command(settings, username, DEMO_TOTP_SECRETS[username])
+
+
+def _staff_rows(base_url: str, metrics_token: str) -> list[tuple[str, str]]:
+    python = sys.executable
+    code_of = f"{python} -c \"import pyotp; print(pyotp.TOTP('<key>').now())\""
+    keys = ", ".join(f"{name} {DEMO_TOTP_SECRETS[name]}" for name, _role in DEMO_STAFF)
+    return [
+        (
+            "Fleet dashboard",
+            f"{base_url}/fleet — log in as operator, technician or viewer, password "
+            f"{DEMO_STAFF_PASSWORD}, and the authenticator code of the account",
+        ),
+        ("Authenticator keys", f"{keys} (add one to an authenticator app, or: {code_of})"),
+        ("Metrics", f"curl -H 'Authorization: Bearer {metrics_token}' {base_url}/metrics"),
+    ]
+
+
+def _print_banner(
+    base_url: str, code: str, receipts: Path, shots: Path, logs: Path, metrics_token: str
+) -> None:
     display = os.environ.get("DISPLAY")
     screen = f"a window on {display}" if display else "a virtual screen (Xvfb)"
     rows = [
@@ -205,12 +247,7 @@ def _print_banner(base_url: str, code: str, receipts: Path, shots: Path, logs: P
             "Payments made",
             f"http://127.0.0.1:{PAYME_CHECKOUT_PORT}/ or station sim control payme status",
         ),
-        (
-            "Fleet dashboard",
-            f"{base_url}/fleet — log in as operator, technician or viewer, password "
-            f"{DEMO_STAFF_PASSWORD}",
-        ),
-        ("Metrics", f"{base_url}/metrics (Prometheus)"),
+        *_staff_rows(base_url, metrics_token),
         ("Technician screen", "tap the top-left corner of the kiosk 5 times in 3 s; PIN 2468"),
         ("Demo identities", "station registry list (personal numbers and birth dates)"),
         ("Logs", f"{logs}/"),

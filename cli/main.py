@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cli.audit import add_audit_commands
 from cli.devices import add_devices_commands
+from cli.staff import add_staff_commands
 from config.settings import PROJECT_ROOT, BackendSettings, KioskSettings
 
 DEMO_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces" / "people"
@@ -132,67 +133,6 @@ def _add_payments_commands(sub: argparse._SubParsersAction) -> None:
     reconcile.set_defaults(func=_payments_reconcile)
 
 
-def _read_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    password = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != password:
-        raise SystemExit("the passwords differ")
-    return password
-
-
-def _staff_add(args: argparse.Namespace) -> int:
-    from backend.commands import add_staff_command
-    from backend.errors import DomainError
-
-    try:
-        add_staff_command(BackendSettings(), args.username, _read_password(args), args.role)
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"staff user {args.username} added as {args.role}")
-    return 0
-
-
-def _staff_list(args: argparse.Namespace) -> int:
-    from backend.commands import list_staff_command
-
-    print(list_staff_command(BackendSettings()))
-    return 0
-
-
-def _staff_passwd(args: argparse.Namespace) -> int:
-    from backend.commands import set_staff_password_command
-    from backend.errors import DomainError
-
-    try:
-        set_staff_password_command(BackendSettings(), args.username, _read_password(args))
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"password of {args.username} changed; their sessions ended")
-    return 0
-
-
-def _add_staff_commands(sub: argparse._SubParsersAction) -> None:
-    staff = sub.add_parser("staff", help="fleet dashboard accounts")
-    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
-    add = staff_sub.add_parser("add", help="create an account")
-    add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["operator", "technician", "viewer"])
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    add.set_defaults(func=_staff_add)
-    staff_sub.add_parser("list", help="every account").set_defaults(func=_staff_list)
-    passwd = staff_sub.add_parser("passwd", help="set an account's password")
-    passwd.add_argument("username")
-    passwd.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin"
-    )
-    passwd.set_defaults(func=_staff_passwd)
-
-
 def _sim_printer(args: argparse.Namespace) -> int:
     from devices.printer.simulator import run_printer_simulator
 
@@ -307,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=_identity_show)
 
     _add_payments_commands(sub)
-    _add_staff_commands(sub)
+    add_staff_commands(sub)
     add_devices_commands(sub)
 
     sim = sub.add_parser("sim", help="device simulators")

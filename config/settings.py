@@ -109,6 +109,27 @@ class BackendSettings(BaseSettings):
         description="argon2id passes; hashes made with other costs are redone at login",
     )
     staff_argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    staff_login_free_failures: int = Field(
+        default=3, ge=0, description="failed logins of one account before each waits longer"
+    )
+    staff_login_address_free_failures: int = Field(
+        default=10, ge=0, description="failed logins from one address before each waits longer"
+    )
+    staff_login_delay_seconds: float = Field(
+        default=1, gt=0, description="the first wait; it doubles with each further failure"
+    )
+    staff_login_max_delay_seconds: float = Field(default=300, gt=0)
+    staff_lockout_failures: int = Field(
+        default=10, ge=1, description="failed logins of one account that lock it"
+    )
+    staff_lockout_minutes: float = Field(default=30, gt=0)
+    staff_login_failure_memory_minutes: float = Field(
+        default=60, gt=0, description="a failure older than this no longer counts"
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="bearer token that GET /metrics requires; unset, /metrics answers 404",
+    )
     fleet_events_ping_seconds: float = Field(
         default=15, gt=0, description="comment pings keeping the live event stream open"
     )

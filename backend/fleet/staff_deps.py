@@ -1,6 +1,7 @@
 """FastAPI dependencies of staff requests: the session cookie, roles and the CSRF header.
 
-Use ``CurrentStaff`` to read, ``Depends(require_role(...))`` to restrict, and
+Use ``CurrentStaff`` to read (it needs a session with a second factor; ``SignedInStaff``
+admits the sessions that may only enrol one), ``Depends(require_role(...))`` to restrict, and
 ``Depends(require_csrf)`` on every state-changing route (or ``StaffWriter`` for both).
 """
 
@@ -15,7 +16,7 @@ from fastapi import Depends, Request
 from backend.db import Database
 from backend.db_types import utc_now
 from backend.deps import get_database
-from backend.errors import CsrfFailed, Forbidden, StaffNotAuthenticated
+from backend.errors import CsrfFailed, EnrolmentRequired, Forbidden, StaffNotAuthenticated
 from backend.fleet.views import StaffRole
 from backend.services.staff import (
     LAST_SEEN_RESOLUTION,
@@ -28,10 +29,10 @@ SESSION_COOKIE = "station_session"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def current_staff(
+def signed_in_staff(
     request: Request, database: Annotated[Database, Depends(get_database)]
 ) -> StaffMember:
-    """The logged-in staff member, or 401 ``not_authenticated``."""
+    """The logged-in staff member, enrolled or not yet, or 401 ``not_authenticated``."""
     now = utc_now()
     with database.reading() as session:
         member = resolve_session(session, request.cookies.get(SESSION_COOKIE), now)
@@ -43,15 +44,34 @@ def current_staff(
     return member
 
 
+SignedInStaff = Annotated[StaffMember, Depends(signed_in_staff)]
+
+
+def current_staff(member: SignedInStaff) -> StaffMember:
+    """A staff member with a second factor, or 403 ``enrolment_required``."""
+    if member.enrolment_only:
+        raise EnrolmentRequired("set up the authenticator app first: /fleet/enrol")
+    return member
+
+
 CurrentStaff = Annotated[StaffMember, Depends(current_staff)]
 
 
-def require_csrf(request: Request, member: CurrentStaff) -> StaffMember:
-    """403 ``csrf_failed`` unless the X-CSRF-Token header equals the session's token."""
+def _check_csrf(request: Request, member: StaffMember) -> StaffMember:
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), member.csrf_token.encode()):
         raise CsrfFailed("missing or wrong X-CSRF-Token header")
     return member
+
+
+def require_csrf(request: Request, member: CurrentStaff) -> StaffMember:
+    """403 ``csrf_failed`` unless the X-CSRF-Token header equals the session's token."""
+    return _check_csrf(request, member)
+
+
+def require_csrf_signed_in(request: Request, member: SignedInStaff) -> StaffMember:
+    """As ``require_csrf``, for the routes a session without a second factor may use."""
+    return _check_csrf(request, member)
 
 
 def require_role(*roles: StaffRole) -> Callable[[StaffMember], StaffMember]:
@@ -67,3 +87,4 @@ def require_role(*roles: StaffRole) -> Callable[[StaffMember], StaffMember]:
 
 
 CsrfCheckedStaff = Annotated[StaffMember, Depends(require_csrf)]
+CsrfCheckedSignedIn = Annotated[StaffMember, Depends(require_csrf_signed_in)]

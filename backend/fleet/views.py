@@ -40,12 +40,38 @@ class CommandState(StrEnum):
 class LoginRequest(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+    code: str = Field(
+        default="",
+        max_length=64,
+        description="the authenticator app's 6 digits, or a recovery code; empty before enrolment",
+    )
 
 
 class StaffView(BaseModel):
     username: str
     role: StaffRole
     csrf_token: str
+    enrolment_required: bool = Field(
+        default=False, description="the session may only enrol a second factor (/fleet/enrol)"
+    )
+
+
+class EnrolmentView(BaseModel):
+    """The secret to add to an authenticator app, as text, URI and QR code image."""
+
+    secret: str
+    provisioning_uri: str
+    qr_code: str = Field(description="an SVG image as a data: URI")
+
+
+class EnrolmentConfirmation(BaseModel):
+    code: str = Field(min_length=6, max_length=16)
+
+
+class RecoveryCodesView(BaseModel):
+    """Shown once: each stands in for the authenticator at one login."""
+
+    recovery_codes: list[str]
 
 
 class CommandRequest(BaseModel):

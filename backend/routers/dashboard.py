@@ -23,6 +23,7 @@ TEMPLATES_DIR = _BACKEND_DIR / "templates" / "fleet"
 STATIC_DIR = _BACKEND_DIR / "static" / "fleet"
 STATIC_PATH = "/fleet/static"
 LOGIN_PATH = "/fleet/login"
+ENROL_PATH = "/fleet/enrol"
 
 # In the order the buttons appear; each role sees those the fleet API accepts from it.
 COMMAND_LABELS: dict[CommandKind, str] = {
@@ -80,11 +81,27 @@ def _staff_context(member: StaffMember) -> dict[str, Any]:
     return {"username": member.username, "role": member.role.value}
 
 
+def _to_enrolment() -> Response:
+    return RedirectResponse(ENROL_PATH, status_code=303)
+
+
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
-    if _signed_in(request) is not None:
-        return RedirectResponse("/fleet", status_code=303)
+    member = _signed_in(request)
+    if member is not None:
+        return _to_enrolment() if member.enrolment_only else RedirectResponse("/fleet", 303)
     return _page("login.html", title="Sign in")
+
+
+@router.get(ENROL_PATH, response_class=HTMLResponse)
+def enrolment_page(request: Request) -> Response:
+    """The one page a session without a second factor may reach."""
+    member = _signed_in(request)
+    if member is None:
+        return _to_login(request)
+    if not member.enrolment_only:
+        return RedirectResponse("/fleet", status_code=303)
+    return _page("enrol.html", title="Set up your authenticator", **_staff_context(member))
 
 
 @router.get("/fleet", response_class=HTMLResponse)
@@ -93,6 +110,8 @@ def overview_page(request: Request) -> Response:
     member = _signed_in(request)
     if member is None:
         return _to_login(request)
+    if member.enrolment_only:
+        return _to_enrolment()
     return _page("overview.html", title="Fleet", **_staff_context(member))
 
 
@@ -101,6 +120,8 @@ def kiosk_page(request: Request, code: str) -> Response:
     member = _signed_in(request)
     if member is None:
         return _to_login(request)
+    if member.enrolment_only:
+        return _to_enrolment()
     allowed = ALLOWED_COMMANDS[member.role]
     commands = [(kind.value, label) for kind, label in COMMAND_LABELS.items() if kind in allowed]
     return _page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -16,9 +16,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.audit import append_audit
-from backend.errors import StaffLoginFailed, StaffUserExists, StaffUserInvalid, StaffUserNotFound
+from backend.errors import (
+    DomainError,
+    StaffLoginFailed,
+    StaffLoginLocked,
+    StaffLoginThrottled,
+    StaffUserExists,
+    StaffUserInvalid,
+    StaffUserNotFound,
+)
 from backend.fleet.views import StaffRole
+from backend.identity.sealing import DataSealer
 from backend.models import StaffSession, StaffUser
+from backend.services.staff_throttle import (
+    ThrottlePolicy,
+    check_throttle,
+    forget_account_failures,
+    prune_throttles,
+    record_failure,
+)
+from backend.services.staff_totp import check_second_factor, is_enrolled, reset_second_factor
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_CHARS = 10
@@ -54,6 +71,7 @@ class StaffMember:
     session_id: int
     csrf_token: str
     last_seen_at: datetime
+    enrolment_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,25 +168,75 @@ def _password_matches(hasher: PasswordHasher, stored_hash: str, password: str) -
         return False
 
 
+@dataclass(frozen=True)
+class LoginAttempt:
+    """Where and when a login comes from, and the rules it is held to."""
+
+    now: datetime
+    address: str
+    sealer: DataSealer
+    policy: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+
+
+def _refusal(
+    session: Session,
+    user: StaffUser | None,
+    username: str,
+    reason: str,
+    attempt: LoginAttempt,
+) -> StaffLoginFailed:
+    """Count and audit a failed attempt (never its password); the one answer for all."""
+    subject = f"staff:{user.username}" if user else "staff:unknown"
+    # The throttle rows first, the audit log's lock last, in every login: no deadlock.
+    locked = record_failure(session, username, attempt.address, attempt.now, attempt.policy)
+    details = {"reason": reason, "address": attempt.address}
+    append_audit(session, subject, "staff_login_failed", subject, details)
+    if locked:
+        until = attempt.now + attempt.policy.lockout
+        append_audit(session, "system", "staff_locked", subject, {"until": until.isoformat()})
+    return StaffLoginFailed("wrong username or password")
+
+
 def login(
     session: Session,
     username: str,
     password: str,
-    now: datetime,
+    code: str,
+    attempt: LoginAttempt,
     lifetime: timedelta,
     hasher: PasswordHasher = DEFAULT_HASHER,
-) -> NewSession:
-    """Check a password and open a session; any failure is the same StaffLoginFailed.
+) -> NewSession | DomainError:
+    """Check a password (and the second factor once enrolled) and open a session.
 
-    A hash made with other argon2 parameters than ``hasher``'s is replaced on success.
+    Returns the error instead of raising it, so that the caller commits the failure's count
+    and audit entry first. Every failure is the same StaffLoginFailed; too many of them give
+    StaffLoginThrottled or StaffLoginLocked before the password is even looked at. A hash
+    made with other argon2 parameters than ``hasher``'s is replaced on success.
     """
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+    now = attempt.now
+    username = username.strip().lower()
+    prune_throttles(session, now, attempt.policy)
+    refused = check_throttle(session, username, attempt.address, now)
+    if refused is not None:
+        error = StaffLoginLocked if refused.locked else StaffLoginThrottled
+        return error(refused.retry_after_seconds)
+    # Locked, so that two logins at once cannot both spend the same authenticator code.
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username).with_for_update())
     stored = user.password_hash if user else _unknown_user_hash(hasher)
     matches = _password_matches(hasher, stored, password)
-    if user is None or not matches or user.disabled:
-        raise StaffLoginFailed("wrong username or password")
+    if user is None or not matches:
+        reason = "unknown_user" if user is None else "wrong_password"
+        return _refusal(session, user, username, reason, attempt)
+    if user.disabled:
+        return _refusal(session, user, username, "disabled", attempt)
+    factor = "none"
+    if is_enrolled(user):
+        factor = check_second_factor(session, user, code, now, attempt.sealer, hasher) or ""
+        if not factor:
+            return _refusal(session, user, username, "wrong_second_factor", attempt)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
+    forget_account_failures(session, username)
     session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
     token = secrets.token_urlsafe(32)
     row = StaffSession(
@@ -178,16 +246,37 @@ def login(
         created_at=now,
         expires_at=now + lifetime,
         last_seen_at=now,
+        enrolment_only=factor == "none",
     )
     session.add(row)
     session.flush()
-    append_audit(session, f"staff:{user.username}", "staff_login", f"staff:{user.username}")
+    details = {"address": attempt.address, "second_factor": factor}
+    subject = f"staff:{user.username}"
+    append_audit(session, subject, "staff_login", subject, details)
     return NewSession(token, _member(user, row), row.expires_at)
+
+
+def unlock_staff_user(session: Session, username: str, actor: str = "cli") -> None:
+    """End an account's login delays and lockout."""
+    user = _user(session, username)
+    forget_account_failures(session, user.username)
+    append_audit(session, actor, "staff_unlocked", f"staff:{user.username}")
+
+
+def reset_staff_second_factor(session: Session, username: str, actor: str = "cli") -> None:
+    """Make the account enrol a new authenticator at its next login."""
+    reset_second_factor(session, _user(session, username), actor)
 
 
 def _member(user: StaffUser, row: StaffSession) -> StaffMember:
     return StaffMember(
-        user.id, user.username, StaffRole(user.role), row.id, row.csrf_token, row.last_seen_at
+        user.id,
+        user.username,
+        StaffRole(user.role),
+        row.id,
+        row.csrf_token,
+        row.last_seen_at,
+        row.enrolment_only,
     )
 
 

@@ -34,6 +34,8 @@ TABLES = {
     "kiosk_screenshots",
     "staff_users",
     "staff_sessions",
+    "staff_recovery_codes",
+    "staff_login_throttles",
     "alembic_version",
 }
 

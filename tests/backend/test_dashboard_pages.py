@@ -11,8 +11,11 @@ import pytest
 from backend.db import Database
 from backend.db_types import utc_now
 from backend.fleet.staff_deps import SESSION_COOKIE
+from backend.identity.sealing import DataSealer
 from backend.routers.dashboard import STATIC_DIR, STATIC_PATH
-from backend.services.staff import add_staff_user, login
+from backend.services.staff import LoginAttempt, NewSession, add_staff_user, login
+from config.settings import BackendSettings
+from tests.backend.staff_support import FAST_HASHER, PASSWORD, enrol, totp_code
 
 STATIC_FILES = sorted(path.name for path in STATIC_DIR.iterdir())
 ALL_COMMANDS = [
@@ -26,16 +29,21 @@ ALL_COMMANDS = [
 
 
 @pytest.fixture
-def sign_in(client, database: Database) -> Callable[[str], None]:
-    """Give the client the session cookie of a new staff member with this role."""
+def sign_in(client, settings: BackendSettings, database: Database) -> Callable[..., None]:
+    """Give the client the session cookie of a new staff member with this role (enrolled in
+    a second factor unless ``enrolled=False``)."""
 
-    def _sign_in(role: str) -> None:
+    def _sign_in(role: str, enrolled: bool = True) -> None:
         username = f"{role}.one"
         with database.transaction() as session:
-            add_staff_user(session, username, "a long enough password", role)
+            add_staff_user(session, username, PASSWORD, role, hasher=FAST_HASHER)
+        code = totp_code(enrol(settings, database, username)) if enrolled else ""
+        attempt = LoginAttempt(utc_now(), "testclient", DataSealer.from_settings(settings))
+        with database.transaction() as session:
             opened = login(
-                session, username, "a long enough password", utc_now(), timedelta(hours=1)
+                session, username, PASSWORD, code, attempt, timedelta(hours=1), FAST_HASHER
             )
+        assert isinstance(opened, NewSession), opened
         client.cookies.set(SESSION_COOKIE, opened.token)
 
     return _sign_in
@@ -85,6 +93,41 @@ def test_login_page_sends_a_signed_in_member_to_the_overview(client, sign_in) ->
     response = client.get("/fleet/login", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/fleet"
+
+
+def test_login_page_asks_for_the_authenticator_code(client) -> None:
+    html = client.get("/fleet/login").text
+    assert '<label for="code">' in html and 'autocomplete="one-time-code"' in html
+
+
+@pytest.mark.parametrize("path", ["/fleet", "/fleet/kiosks/0042", "/fleet/login"])
+def test_a_session_without_a_second_factor_is_sent_to_the_enrolment(
+    client, sign_in, path: str
+) -> None:
+    sign_in("operator", enrolled=False)
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/fleet/enrol"
+
+
+def test_enrolment_page_has_the_qr_code_the_code_form_and_its_script(client, sign_in) -> None:
+    assert client.get("/fleet/enrol", follow_redirects=False).headers["location"] == (
+        "/fleet/login?next=/fleet/enrol"
+    )
+    sign_in("technician", enrolled=False)
+    response = client.get("/fleet/enrol")
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="enrol-qr"' in html and 'id="enrol-secret"' in html
+    assert '<label for="enrol-code">' in html and 'id="recovery-codes"' in html
+    assert f'src="{STATIC_PATH}/enrol.js"' in html
+    assert "img-src 'self' data:" in response.headers["content-security-policy"]
+
+
+def test_enrolment_page_sends_an_enrolled_member_to_the_overview(client, sign_in) -> None:
+    sign_in("viewer")
+    response = client.get("/fleet/enrol", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/fleet"
 
 
 def test_kiosk_page_escapes_the_code(client, sign_in) -> None:

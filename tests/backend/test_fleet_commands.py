@@ -19,14 +19,12 @@ from backend.db_types import utc_now
 from backend.fleet.events import FleetEvent, FleetEvents
 from backend.fleet.sse import sse_stream
 from backend.models import AuditEntry, FleetCommand
-from backend.services.staff import add_staff_user, password_hasher
 from config.settings import BackendSettings
+from tests.backend.staff_support import PASSWORD, add_enrolled_user, totp_code
 from tests.backend.test_fleet_heartbeats import HEARTBEAT, heartbeat_body
 from tests.image_bombs import noise_png
 
-PASSWORD = "correct horse battery staple"
 KIOSKS = "/api/v1/fleet/kiosks"
-FAST_HASHER = password_hasher(1, 1024)
 
 
 @pytest.fixture
@@ -51,12 +49,12 @@ def staff(
 
     def _login(role: str) -> tuple[TestClient, dict[str, str]]:
         username = f"{role}{len(clients)}"
-        with database.transaction() as session:
-            add_staff_user(session, username, PASSWORD, role, hasher=FAST_HASHER)
+        secret = add_enrolled_user(fast_settings, database, username, role)
         client = TestClient(create_app(fast_settings), base_url="https://testserver").__enter__()
         clients.append(client)
         response = client.post(
-            "/api/v1/staff/login", json={"username": username, "password": PASSWORD}
+            "/api/v1/staff/login",
+            json={"username": username, "password": PASSWORD, "code": totp_code(secret)},
         )
         assert response.status_code == 200, response.text
         return client, {"X-CSRF-Token": response.json()["csrf_token"]}

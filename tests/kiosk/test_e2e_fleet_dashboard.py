@@ -16,6 +16,7 @@ from typing import Any
 import cv2
 import httpx
 import numpy as np
+import pyotp
 import pytest
 
 from backend.commands import register_kiosk_command
@@ -31,6 +32,7 @@ from tests.backend.identity_support import PEOPLE, MemoizingEncoder
 from tests.kiosk.real_parts import RunningBackend
 
 OPERATOR = ("olga.operator", "correct horse battery 1")
+OPERATOR_SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
@@ -56,7 +58,11 @@ def station_backend(
     seed_demo_registry(settings, PEOPLE, encoder=registry_encoder)
     kiosk = demo_profile.kiosk
     credential = register_kiosk_command(settings, kiosk.code, kiosk.name, kiosk.office)
-    add_staff_users(settings, {OPERATOR[0]: ("operator", OPERATOR[1])})
+    add_staff_users(
+        settings,
+        {OPERATOR[0]: ("operator", OPERATOR[1])},
+        known_secrets={OPERATOR[0]: OPERATOR_SECRET},
+    )
     with BackgroundServer(settings, port=0) as server:
         yield RunningBackend(server.url, credential, settings)
 
@@ -104,6 +110,7 @@ def test_an_operator_takes_the_kiosk_out_of_service_and_sees_it_in_a_screenshot(
     wait(lambda: "/fleet/login" in browser.current_url, "the login page")
     browser.find_element("id", "username").send_keys(OPERATOR[0])
     browser.find_element("id", "password").send_keys(OPERATOR[1])
+    browser.find_element("id", "code").send_keys(pyotp.TOTP(OPERATOR_SECRET).now())
     browser.find_element("id", "login-submit").click()
     wait(lambda: OPERATOR[0] in text_of(browser, "who"), "the operator signed in")
     code = kiosk_runtime.profile.kiosk.code

@@ -18,7 +18,7 @@ from alembic import context, op
 from backend.identity.sealing import DataSealer, sealing_context
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

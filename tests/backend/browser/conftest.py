@@ -1,4 +1,4 @@
-"""The real backend on 127.0.0.1 with one kiosk and three staff accounts, and a headless
+"""The real backend on 127.0.0.1 with one kiosk and four staff accounts, and a headless
 Chromium driven through selenium; both live for the module to keep the tests quick."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ PASSWORDS = {
     "timur.tech": ("technician", "correct horse battery 2"),
     "vera.viewer": ("viewer", "correct horse battery 3"),
 }
+# Signs in for the first time in the enrolment test, so has no authenticator yet.
+NEWCOMER = ("nina.new", "correct horse battery 4")
 OFFLINE_AFTER_SECONDS = 3.0
 
 
@@ -39,14 +41,17 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
         kiosk_offline_after_seconds=OFFLINE_AFTER_SECONDS,
         fleet_sweep_seconds=0.5,
         fleet_events_ping_seconds=1,
+        staff_login_delay_seconds=30,
     )
     upgrade_database(settings.resolved_database_url)
     credential = register_kiosk_command(
         settings, KIOSK_CODE, "Yunusobod hall", "Toshkent sh., Yunusobod tumani"
     )
-    add_staff_users(settings, PASSWORDS)
+    secrets = add_staff_users(settings, PASSWORDS)
+    add_staff_users(settings, {NEWCOMER[0]: ("viewer", NEWCOMER[1])}, enrolled=False)
     with BackgroundServer(settings, port=0) as server:
-        yield Dashboard(server.url, settings, HeartbeatKiosk(server.url, credential), KIOSK_CODE)
+        kiosk = HeartbeatKiosk(server.url, credential)
+        yield Dashboard(server.url, settings, kiosk, KIOSK_CODE, secrets)
 
 
 @pytest.fixture(scope="module")

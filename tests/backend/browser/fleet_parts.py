@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from PIL import Image, ImageDraw
 
 from backend.db import Database
+from backend.identity.sealing import DataSealer
 from backend.services.staff import add_staff_user
+from backend.services.staff_totp import STEP_SECONDS, enrol_known_secret
 from config.settings import PROJECT_ROOT, BackendSettings
 
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -55,15 +59,46 @@ HEALTHY_DEVICES: list[dict[str, Any]] = [
 ]
 
 
-def add_staff_users(settings: BackendSettings, accounts: dict[str, tuple[str, str]]) -> None:
-    """Create staff accounts (username -> (role, password)) as ``station staff add`` does."""
+def add_staff_users(
+    settings: BackendSettings,
+    accounts: dict[str, tuple[str, str]],
+    enrolled: bool = True,
+    known_secrets: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Create staff accounts (username -> (role, password)) as ``station staff add`` does,
+    each with an enrolled authenticator (its secret from ``known_secrets``, else a new one)
+    unless ``enrolled=False``; username -> its secret."""
     database = Database(settings.resolved_database_url, audit_key=settings.resolved_audit_key)
+    sealer = DataSealer.from_settings(settings)
+    secrets: dict[str, str] = {}
     try:
         with database.transaction() as session:
             for username, (role, password) in accounts.items():
-                add_staff_user(session, username, password, role)
+                user = add_staff_user(session, username, password, role)
+                if enrolled:
+                    secrets[username] = (known_secrets or {}).get(username) or (
+                        pyotp.random_base32()
+                    )
+                    enrol_known_secret(session, user, secrets[username], sealer)
     finally:
         database.dispose()
+    return secrets
+
+
+class Authenticator:
+    """The authenticator app of the test's staff: a code the backend has not seen used yet
+    (each step's code signs in once), waiting for the next step when it must."""
+
+    def __init__(self) -> None:
+        self._last_step: dict[str, int] = {}
+
+    def code(self, secret: str) -> str:
+        step = max(int(time.time()) // STEP_SECONDS, self._last_step.get(secret, -1) + 1)
+        # The backend accepts one step ahead of its clock: wait until this step is that close.
+        while int(time.time()) // STEP_SECONDS < step - 1:
+            time.sleep(0.5)
+        self._last_step[secret] = step
+        return pyotp.TOTP(secret).at(step * STEP_SECONDS)
 
 
 @dataclass
@@ -137,3 +172,5 @@ class Dashboard:
     settings: BackendSettings
     kiosk: HeartbeatKiosk
     kiosk_code: str
+    secrets: dict[str, str] = field(default_factory=dict)
+    authenticator: Authenticator = field(default_factory=Authenticator)

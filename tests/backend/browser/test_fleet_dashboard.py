@@ -66,6 +66,8 @@ def sign_in(driver: Any, dashboard: Dashboard, username: str) -> None:
     wait_for(lambda: "/fleet/login" in driver.current_url)
     driver.find_element("id", "username").send_keys(username)
     driver.find_element("id", "password").send_keys(PASSWORDS[username][1])
+    code = dashboard.authenticator.code(dashboard.secrets[username])
+    driver.find_element("id", "code").send_keys(code)
     driver.find_element("id", "login-submit").click()
     wait_for(lambda: driver.current_url.rstrip("/").endswith("/fleet"))
     wait_for(lambda: username in driver.find_element("id", "who").text)
@@ -142,7 +144,7 @@ def test_wrong_password_stays_on_the_login_page(browser: Any, dashboard: Dashboa
     browser.find_element("id", "login-submit").click()
     error = browser.find_element("id", "login-error")
     wait_for(lambda: error.is_displayed())
-    assert "Wrong username or password" in error.text
+    assert "Wrong username, password or authenticator code" in error.text
     assert "/fleet/login" in browser.current_url
 
 
