@@ -98,7 +98,12 @@ def start_enrolment(
 @router.post(
     "/2fa/confirm",
     response_model=RecoveryCodesView,
-    responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
+        409: {"model": ErrorBody, "description": "second_factor_enrolled"},
+        422: {"model": ErrorBody, "description": "second_factor_code_invalid"},
+    },
 )
 def confirm(
     body: EnrolmentConfirmation,
