@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # SQLite has one writer at a time. Writers of this process queue on a lock instead of
+        # racing for the file lock, where busy_timeout runs out under load and answers 500;
+        # busy_timeout still covers writers in other processes (the command line).
+        self._write_lock: AbstractContextManager[object] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(
             self.engine.execution_options(**{WRITE_LOCK_OPTION: True}), expire_on_commit=False
@@ -69,7 +76,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A writing session committed on success and rolled back on error."""
-        with self.writing() as session, session.begin():
+        with self._write_lock, self.writing() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -31,6 +31,14 @@ class BackendSettings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 64 * 1024
     status_rate_per_minute: int = 60
+    kiosk_status_rate_per_minute: int = Field(
+        default=30, ge=1, description="case status lookups one kiosk may make per minute"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+        "believed; none by default, so clients are counted by their own address",
+    )
     data_key: str | None = Field(
         default=None,
         description="Base64 of 32 bytes sealing portraits and templates at rest (AES-256-GCM); "
@@ -95,6 +103,10 @@ class BackendSettings(BaseSettings):
     fleet_events_ping_seconds: float = Field(
         default=15, gt=0, description="comment pings keeping the live event stream open"
     )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def resolved_database_url(self) -> str:
