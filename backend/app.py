@@ -123,6 +123,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.state.settings = settings
     app.state.database = database
+    app.state.data_sealer = sealer
     app.state.face_verification = FaceVerificationService(
         database,
         person_registry or DatabasePersonRegistry(database, sealer),

@@ -38,6 +38,7 @@ from backend.errors import (
     ReferToStaff,
     ScreenshotInvalid,
     ScreenshotNotFound,
+    ScreenshotNotRequested,
     ScreenshotTooLarge,
     StaffLoginFailed,
     StaffNotAuthenticated,
@@ -95,6 +96,7 @@ HTTP_STATUS_OF: dict[type[DomainError], int] = {
     AlertNotFound: 404,
     ScreenshotNotFound: 404,
     ScreenshotInvalid: 422,
+    ScreenshotNotRequested: 409,
     ScreenshotTooLarge: 413,
 }
 

@@ -90,6 +90,9 @@ class BackendSettings(BaseSettings):
         default=20, ge=0, description="an outbox backlog above this that still grows alerts"
     )
     max_screenshot_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    screenshot_retention_hours: float = Field(
+        default=24, gt=0, description="how long kiosk screenshots are kept before deletion"
+    )
     fleet_history_days: float = Field(
         default=30, gt=0, description="how long heartbeat history is kept for charts"
     )

@@ -179,22 +179,6 @@ def test_offline_sweep_opens_one_alert_and_a_heartbeat_closes_it(
     assert open_alerts(database) == []
 
 
-def test_screenshot_is_stored(
-    client: TestClient, kiosk_headers: dict[str, str], database: Database
-) -> None:
-    png = PNG_HEADER + bytes(range(256)) * 40  # 10 KiB: over the default body limit
-
-    response = client.post(
-        SCREENSHOTS, content=png, headers={**kiosk_headers, "Content-Type": "image/png"}
-    )
-
-    assert response.status_code == 201, response.text
-    assert response.json()["size_bytes"] == len(png)
-    with database.reading() as session:
-        stored = session.scalar(select(KioskScreenshot))
-    assert stored is not None and stored.png == png
-
-
 def test_oversized_screenshot_is_413_and_not_png_is_422(
     client: TestClient, kiosk_headers: dict[str, str], database: Database
 ) -> None:
