@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from backend.db import Database
+from backend.db import SQLITE_BUSY_TIMEOUT_MS, Database
 from backend.migrate import upgrade_database
 from backend.server import BackgroundServer
 from backend.services.kiosks import register_kiosk
@@ -86,3 +86,31 @@ def test_concurrent_filers_and_heartbeats_get_no_server_errors(
     assert [s for s in statuses if s >= 500] == []
     assert sorted(set(statuses)) == [200, 201]
     assert max(heartbeat_waits) < 5.0
+
+
+def test_writers_queue_behind_long_transactions_beyond_the_busy_timeout(tmp_path: Path) -> None:
+    # Five writers of 4.3 s each: the last one waits longer than SQLite's busy timeout (15 s).
+    url = f"sqlite:///{tmp_path / 'station.db'}"
+    upgrade_database(url)
+    database = Database(url)
+    hold_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000 / 3.5
+    errors: list[BaseException] = []
+    start = threading.Barrier(5)
+
+    def write(n: int) -> None:
+        start.wait()
+        try:
+            with database.transaction() as session:
+                register_kiosk(session, f"08{n:02d}", f"Kiosk {n}", "Office")
+                time.sleep(hold_seconds)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    database.dispose()
+
+    assert errors == []
