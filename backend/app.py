@@ -151,6 +151,9 @@ def create_app(
         verification_max_age=timedelta(minutes=settings.verification_valid_minutes),
     )
     app.state.public_rate_limiter = SlidingWindowRateLimiter(settings.status_rate_per_minute)
+    app.state.kiosk_status_rate_limiter = SlidingWindowRateLimiter(
+        settings.kiosk_status_rate_per_minute
+    )
     app.state.status_pages = StatusPages()
     app.state.fee_schedule = load_fee_schedule(settings.fee_schedule_path)
     app.state.case_rules = case_rules_from_settings(settings, app.state.fee_schedule)

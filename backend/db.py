@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,12 @@ class Database:
     def __init__(self, url: str, audit_key: bytes | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # SQLite has one writer at a time. Writers of this process queue on a lock instead of
+        # racing for the file lock, where busy_timeout runs out under load and answers 500;
+        # busy_timeout still covers writers in other processes (the command line).
+        self._write_lock: AbstractContextManager[object] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
         info = {AUDIT_KEY_INFO: audit_key} if audit_key else {}
         self._reading = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writing = sessionmaker(
@@ -99,7 +106,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A writing session committed on success and rolled back on error."""
-        with self.writing() as session, session.begin():
+        with self._write_lock, self.writing() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

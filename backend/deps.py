@@ -63,3 +63,11 @@ Settings = Annotated[BackendSettings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ReadingSession = Annotated[Session, Depends(reading_session)]
 CurrentKiosk = Annotated[AuthenticatedKiosk, Depends(current_kiosk)]
+
+
+def enforce_kiosk_status_rate_limit(request: Request, kiosk: CurrentKiosk) -> None:
+    """Count a kiosk's case status lookup against its own quota."""
+    limiter: SlidingWindowRateLimiter = request.app.state.kiosk_status_rate_limiter
+    wait = limiter.hit(kiosk.code)
+    if wait is not None:
+        raise RateLimited(wait)

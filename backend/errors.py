@@ -323,5 +323,11 @@ class ScreenshotInvalid(DomainError):
     code = "screenshot_invalid"
 
 
+class ScreenshotNotRequested(DomainError):
+    """No pending take_screenshot command of this kiosk is waiting for this upload."""
+
+    code = "screenshot_not_requested"
+
+
 class ScreenshotTooLarge(DomainError):
     code = "body_too_large"

@@ -41,6 +41,7 @@ from backend.errors import (
     RequirementsMissing,
     ScreenshotInvalid,
     ScreenshotNotFound,
+    ScreenshotNotRequested,
     ScreenshotTooLarge,
     SecondFactorCodeInvalid,
     SecondFactorEnrolled,
@@ -109,6 +110,7 @@ HTTP_STATUS_OF: dict[type[DomainError], int] = {
     AlertNotFound: 404,
     ScreenshotNotFound: 404,
     ScreenshotInvalid: 422,
+    ScreenshotNotRequested: 409,
     ScreenshotTooLarge: 413,
 }
 

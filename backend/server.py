@@ -16,13 +16,17 @@ from config.settings import BackendSettings
 
 
 def _uvicorn_config(settings: BackendSettings, port: int, log_level: str) -> uvicorn.Config:
+    proxies = settings.trusted_proxy_list
     return uvicorn.Config(
         functools.partial(create_app, settings),
         factory=True,
         host=settings.host,
         port=port,
         log_level=log_level,
-        proxy_headers=True,
+        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so anyone on the
+        # machine could pick the address the rate limits count.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
         server_header=False,
     )
 

@@ -33,6 +33,14 @@ class BackendSettings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 64 * 1024
     status_rate_per_minute: int = 60
+    kiosk_status_rate_per_minute: int = Field(
+        default=30, ge=1, description="case status lookups one kiosk may make per minute"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+        "believed; none by default, so clients are counted by their own address",
+    )
     data_key: str | None = Field(
         default=None,
         description="Base64 of 32 bytes sealing portraits and templates at rest (AES-256-GCM); "
@@ -99,6 +107,9 @@ class BackendSettings(BaseSettings):
         default=20, ge=0, description="an outbox backlog above this that still grows alerts"
     )
     max_screenshot_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    screenshot_retention_hours: float = Field(
+        default=24, gt=0, description="how long kiosk screenshots are kept before deletion"
+    )
     fleet_history_days: float = Field(
         default=30, gt=0, description="how long heartbeat history is kept for charts"
     )
@@ -150,6 +161,10 @@ class BackendSettings(BaseSettings):
         default=None,
         description="Ed25519 key signing the anchors (default var/audit_signing_key.pem)",
     )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from backend.contracts import (
     CASE_NUMBER_SCHEMA,
@@ -13,7 +13,13 @@ from backend.contracts import (
     CaseSubmission,
     ErrorBody,
 )
-from backend.deps import CurrentKiosk, DatabaseDep, ReadingSession, Settings
+from backend.deps import (
+    CurrentKiosk,
+    DatabaseDep,
+    ReadingSession,
+    Settings,
+    enforce_kiosk_status_rate_limit,
+)
 from backend.services.cases import case_status_by_number, submit_case
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -70,10 +76,12 @@ def create_case(
 @router.get(
     "/{case_number}/status",
     response_model=CaseStatusView,
+    dependencies=[Depends(enforce_kiosk_status_rate_limit)],
     responses={
         401: {"model": ErrorBody},
         404: {"model": ErrorBody, "description": "case_not_found"},
         422: {"model": ErrorBody, "description": "case_number_invalid"},
+        429: {"model": ErrorBody, "description": "rate_limited"},
     },
 )
 def case_status(

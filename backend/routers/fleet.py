@@ -28,10 +28,15 @@ from backend.fleet.views import (
     ScreenshotStored,
     StaffRole,
 )
+from backend.identity.sealing import DataSealer
 from backend.services.fleet_alerts import acknowledge_alert, list_alerts, sweep_offline
 from backend.services.fleet_commands import issue_command
 from backend.services.fleet_heartbeats import ingest_heartbeat, prune_heartbeats
-from backend.services.fleet_screenshots import screenshot_png, store_screenshot
+from backend.services.fleet_screenshots import (
+    prune_screenshots,
+    screenshot_png,
+    store_screenshot,
+)
 from backend.services.fleet_view import kiosk_detail, kiosk_history, list_kiosks
 from backend.services.kiosks import kiosk_sequence_floor
 from config.settings import BackendSettings
@@ -52,6 +57,10 @@ def _events(request: Request) -> FleetEvents:
     return request.app.state.fleet_events
 
 
+def _sealer(request: Request) -> DataSealer:
+    return request.app.state.data_sealer
+
+
 def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.fleet_clock
     return clock()
@@ -59,6 +68,7 @@ def _now(request: Request) -> datetime:
 
 Events = Annotated[FleetEvents, Depends(_events)]
 Now = Annotated[datetime, Depends(_now)]
+Sealer = Annotated[DataSealer, Depends(_sealer)]
 
 
 def publish_all(events: FleetEvents, pending: list[FleetEvent]) -> None:
@@ -81,8 +91,12 @@ def run_offline_sweep(
 
 
 def run_history_pruning(database: Database, settings: BackendSettings, now: datetime) -> int:
+    """Drop heartbeat history and screenshots past their retention; return rows deleted."""
     with database.transaction() as session:
-        return prune_heartbeats(session, now - timedelta(days=settings.fleet_history_days))
+        pruned = prune_heartbeats(session, now - timedelta(days=settings.fleet_history_days))
+        return pruned + prune_screenshots(
+            session, now - timedelta(hours=settings.screenshot_retention_hours)
+        )
 
 
 # --- Kiosk side ---------------------------------------------------------------------------
@@ -123,7 +137,7 @@ def heartbeat(
     response_model=ScreenshotStored,
     responses={
         401: {"model": ErrorBody},
-        404: {"model": ErrorBody, "description": "command_not_found"},
+        409: {"model": ErrorBody, "description": "screenshot_not_requested"},
         413: {"model": ErrorBody, "description": "body_too_large or image_too_large"},
         422: {"model": ErrorBody},
     },
@@ -141,15 +155,17 @@ async def upload_screenshot(
     settings: Settings,
     events: Events,
     now: Now,
+    sealer: Sealer,
     command_id: UUID | None = None,
 ) -> ScreenshotStored:
-    """Keep a PNG of the kiosk's screen (body = the PNG bytes)."""
+    """Keep a PNG of the kiosk's screen (body = the PNG bytes), answering the open
+    take_screenshot command ``command_id`` of this kiosk; anything else is 409."""
     png = await request.body()
 
     def _store() -> ScreenshotStored:
         with database.transaction() as session:
             return store_screenshot(
-                session, kiosk.id, png, command_id, settings.max_screenshot_bytes, now
+                session, kiosk.id, png, command_id, settings.max_screenshot_bytes, now, sealer
             )
 
     stored = await run_in_threadpool(_store)
@@ -208,9 +224,11 @@ def fleet_kiosk_history(
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, **STAFF_ERRORS},
 )
-def fleet_screenshot(screenshot_id: int, _staff: CurrentStaff, session: ReadingSession) -> Response:
+def fleet_screenshot(
+    screenshot_id: int, _staff: CurrentStaff, session: ReadingSession, sealer: Sealer
+) -> Response:
     return Response(
-        screenshot_png(session, screenshot_id),
+        screenshot_png(session, screenshot_id, sealer),
         media_type="image/png",
         headers={"Cache-Control": "private, max-age=3600"},
     )

@@ -58,4 +58,4 @@ def test_schema_documents_the_error_body_and_the_codes_routes_return(client: Tes
     bounds = schema["components"]["schemas"]["HeartbeatRequest"]["properties"]
     assert bounds["outbox_backlog"]["maximum"] <= 10**9
     screenshots = schema["paths"]["/api/v1/fleet/screenshots"]["post"]["responses"]
-    assert "404" in screenshots
+    assert "409" in screenshots and "413" in screenshots

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.rate_limit import SlidingWindowRateLimiter
+from backend.server import BackgroundServer
 from config.settings import BackendSettings
 
 
@@ -76,3 +78,49 @@ def test_public_status_is_rate_limited_per_client(
     assert int(over_page.headers["retry-after"]) >= 1
     assert over_bad_link.status_code == 429
     assert kiosk.status_code == 200
+
+
+def test_kiosk_status_lookups_are_rate_limited_per_kiosk(
+    settings: BackendSettings,
+    register: Callable[..., str],
+    make_submission: Callable[..., dict[str, Any]],
+) -> None:
+    limited = settings.model_copy(update={"kiosk_status_rate_per_minute": 3})
+    first = {"Authorization": f"Bearer {register()}"}
+    second = {"Authorization": f"Bearer {register(code='0043', name='Kiosk 43')}"}
+    with TestClient(create_app(limited)) as client:
+        case_number = client.post("/api/v1/cases", json=make_submission(), headers=first).json()[
+            "case_number"
+        ]
+        path = f"/api/v1/cases/{case_number}/status"
+        answers = [client.get(path, headers=first).status_code for _ in range(3)]
+        over = client.get(path, headers=first)
+        other_kiosk = client.get(path, headers=second)
+
+    assert answers == [200, 200, 200]
+    assert over.status_code == 429
+    assert over.json()["error"] == "rate_limited"
+    assert int(over.headers["retry-after"]) >= 1
+    assert other_kiosk.status_code == 200
+
+
+def _forged_lookups(settings: BackendSettings, count: int) -> list[int]:
+    with BackgroundServer(settings, port=0) as server, httpx.Client(base_url=server.url) as http:
+        return [
+            http.get("/s/whatever", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+            for n in range(count)
+        ]
+
+
+def test_forwarded_for_from_an_untrusted_address_does_not_dodge_the_limit(
+    settings: BackendSettings,
+) -> None:
+    limited = settings.model_copy(update={"status_rate_per_minute": 3})
+    assert _forged_lookups(limited, 5) == [404, 404, 404, 429, 429]
+
+
+def test_forwarded_for_from_a_trusted_proxy_names_the_client(settings: BackendSettings) -> None:
+    proxied = settings.model_copy(
+        update={"status_rate_per_minute": 3, "trusted_proxies": "127.0.0.1"}
+    )
+    assert _forged_lookups(proxied, 5) == [404] * 5
