@@ -20,9 +20,10 @@ from backend.routers.fleet import run_history_pruning
 from backend.services.fleet_commands import issue_command
 from backend.services.fleet_screenshots import PNG_SIGNATURE, screenshot_context
 from config.settings import BackendSettings
+from tests.image_bombs import noise_png
 
 SCREENSHOTS = "/api/v1/fleet/screenshots"
-PNG = PNG_SIGNATURE + bytes(range(256)) * 40  # 10 KiB: over the default body limit
+PNG = noise_png(60, 60)  # 10 KiB: over the default body limit
 
 
 def issue(database: Database, code: str, kind: CommandKind) -> UUID:

@@ -36,7 +36,7 @@ def test_concurrent_filers_and_heartbeats_get_no_server_errors(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'station.db'}"
     upgrade_database(url)
-    database = Database(url)
+    database = Database(url, audit_key=BackendSettings(var_dir=tmp_path / "var").resolved_audit_key)
     with database.transaction() as session:
         credentials = [
             register_kiosk(session, f"07{n:02d}", f"Kiosk {n}", "Office") for n in range(FILERS)
@@ -92,7 +92,7 @@ def test_writers_queue_behind_long_transactions_beyond_the_busy_timeout(tmp_path
     # Five writers of 4.3 s each: the last one waits longer than SQLite's busy timeout (15 s).
     url = f"sqlite:///{tmp_path / 'station.db'}"
     upgrade_database(url)
-    database = Database(url)
+    database = Database(url, audit_key=BackendSettings(var_dir=tmp_path / "var").resolved_audit_key)
     hold_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000 / 3.5
     errors: list[BaseException] = []
     start = threading.Barrier(5)
