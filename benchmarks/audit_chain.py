@@ -4,7 +4,7 @@ Appends N entries (each in its own transaction, as the backend writes them), sig
 one anchor, then runs the full check that ``station audit verify`` runs: every keyed hash and
 link, the anchor's signature and position, and the cases against the chain.
 
-    python benchmarks/audit_chain.py [--entries 20000]
+    python -m benchmarks.audit_chain [--entries 20000]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 SQLite (a temporary file) by default; with ``--database-url`` the run gets a PostgreSQL
